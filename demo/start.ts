@@ -1,0 +1,27 @@
+/** `npm start`: embedded PostgreSQL (unless DATABASE_URL), the demo CRM with the plugin mounted. */
+import path from 'node:path';
+import { buildElements } from '../web-components/build.js';
+import { startDatabase } from './embedded-postgres.js';
+import { startDemoEnvironment } from './environment.js';
+
+const port = Number(process.env.PORT ?? 3000);
+await buildElements();
+const database = await startDatabase({ dataDir: path.resolve('.data/demo-pg'), persistent: true });
+const demo = await startDemoEnvironment({ databaseUrl: database.url, port, startJobs: true });
+
+console.log(`
+  示例 CRM 已启动 / demo CRM running:  ${demo.url.replace('127.0.0.1', 'localhost')}
+  PostgreSQL: ${database.embedded ? 'embedded (.data/demo-pg)' : 'DATABASE_URL'}
+  Ctrl+C to stop.
+`);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await demo.close();
+  await database.stop();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const jobSettings = z
+  .object({
+    enabled: z.boolean().optional().describe('Run this job in this process (default: the manifest default)'),
+    cron: z.string().min(9).optional().describe('Overrides the manifest cron expression'),
+    timeoutMs: z.number().int().positive().optional().describe('Abort a run that takes longer'),
+  })
+  .strict();
+
+/**
+ * The plugin configuration the host passes to createWecomStoreService. manifest.json carries the
+ * same schema as JSON Schema (test/manifest.test.ts keeps them equal).
+ */
+export const configSchema = z
+  .object({
+    routesPrefix: z
+      .string()
+      .regex(/^\/[a-z0-9/_-]*[a-z0-9]$/, 'must start with / and not end with /')
+      .default('/plugins/wecom-store-service'),
+    publicBaseUrl: z.url().optional().describe('Absolute URL customers reach the plugin routes at (guide links)'),
+    timezone: z.string().default('Asia/Shanghai'),
+    wecom: z
+      .object({
+        apiBaseUrl: z.url().default('https://qyapi.weixin.qq.com'),
+        corpId: z.string().min(1),
+        corpSecret: z.string().min(1).describe('Secret of the self-built app; never logged'),
+        agentId: z.string().optional(),
+        callbackToken: z.string().min(1).max(32).describe('Callback Token; never logged'),
+        callbackEncodingAesKey: z.string().length(43).describe('Callback EncodingAESKey (43 chars); never logged'),
+        perApiPerMinute: z.number().int().positive().max(10000).default(9000),
+        concurrency: z.number().int().positive().max(100).default(10),
+      })
+      .strict(),
+    jobs: z.record(z.string(), jobSettings).default({}),
+  })
+  .strict();
+
+export type PluginConfig = z.infer<typeof configSchema>;
+export type PluginConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly fields: Record<string, string>) {
+    super(
+      `wecom-store-service: invalid config: ${Object.entries(fields)
+        .map(([field, problem]) => `${field}: ${problem}`)
+        .join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates at start so a bad config fails fast, naming the field. */
+export function parseConfig(input: unknown): PluginConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const base = issue.path.join('.');
+    if (unknownKeys.length) {
+      for (const key of unknownKeys) fields[base ? `${base}.${key}` : key] = 'unknown setting';
+    } else {
+      fields[base || '(root)'] ??= issue.message;
+    }
+  }
+  throw new ConfigError(fields);
+}
+
+/** The JSON Schema manifest.json must carry. */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import type { Actor, HostDirectory } from '../host/adapter.js';
+import type { Logger } from '../logger.js';
+import { assertBranchInScope } from '../access/access.js';
+import { notFound } from '../http/errors.js';
+import type { DirectoryStore, StoreListFilter } from './directory.store.js';
+
+export interface DirectorySyncResult {
+  branches: { inserted: number; updated: number; deactivated: number };
+  stores: { seen: number; inserted: number; updated: number; closedMissing: number; skippedUnknownBranch: number };
+}
+
+const STORE_PAGE_SIZE = 1000;
+
+export function createDirectoryService(deps: {
+  db: Knex;
+  store: DirectoryStore;
+  directory: HostDirectory;
+  logger: Logger;
+  /** Called with the stores this sync closed because the host no longer lists them. */
+  onStoresClosed?: (trx: Knex.Transaction, storeIds: string[]) => Promise<void>;
+}) {
+  const { db, store, directory, logger } = deps;
+
+  return {
+    /**
+     * Mirrors branches and stores from the host, page by page, in one transaction: idempotent
+     * (an unchanged directory changes no row), and a store that disappeared is closed, not deleted.
+     */
+    async sync(signal?: AbortSignal): Promise<DirectorySyncResult> {
+      const branches = await directory.listBranches();
+      const branchIds = new Set(branches.map((b) => b.id));
+      const result: DirectorySyncResult = {
+        branches: { inserted: 0, updated: 0, deactivated: 0 },
+        stores: { seen: 0, inserted: 0, updated: 0, closedMissing: 0, skippedUnknownBranch: 0 },
+      };
+      await db.transaction(async (trx) => {
+        const b = await store.upsertBranches(trx, branches);
+        result.branches.inserted = b.inserted;
+        result.branches.updated = b.updated;
+        result.branches.deactivated = await store.deactivateMissingBranches(trx, [...branchIds]);
+        await store.createSeenTable(trx);
+        let cursor: string | null = null;
+        do {
+          if (signal?.aborted) throw new Error('directory sync aborted');
+          const page = await directory.listStores({ cursor, limit: STORE_PAGE_SIZE });
+          const known = page.items.filter((s) => branchIds.has(s.branchId));
+          result.stores.skippedUnknownBranch += page.items.length - known.length;
+          result.stores.seen += known.length;
+          const s = await store.upsertStores(trx, known);
+          result.stores.inserted += s.inserted;
+          result.stores.updated += s.updated;
+          cursor = page.nextCursor;
+        } while (cursor);
+        const closed = await store.closeUnseenStores(trx);
+        result.stores.closedMissing = closed.length;
+        if (closed.length && deps.onStoresClosed) await deps.onStoresClosed(trx, closed);
+      });
+      if (result.stores.skippedUnknownBranch) {
+        logger.warn('directory sync skipped stores of unknown branches', { count: result.stores.skippedUnknownBranch });
+      }
+      logger.info('directory sync done', { ...result.branches, ...result.stores });
+      return result;
+    },
+
+    listBranches(actor: Actor) {
+      return store.listBranches(actor);
+    },
+
+    async listStores(actor: Actor, filter: StoreListFilter) {
+      if (filter.branchId) {
+        assertBranchInScope(actor, filter.branchId);
+        if (!(await store.branchExists(filter.branchId))) throw notFound(`分公司 ${filter.branchId} 不存在`, 'branch_not_found');
+      }
+      return store.listStores(actor, filter);
+    },
+  };
+}
+
+export type DirectoryService = ReturnType<typeof createDirectoryService>;

@@ -1,0 +1,24 @@
+import { readFile, stat } from 'node:fs/promises';
+import Router from '@koa/router';
+import { notFound } from './errors.js';
+
+const ELEMENTS_BUNDLE = new URL('../../web-components/dist/wss-elements.js', import.meta.url);
+
+/** Serves the built Lit elements bundle the host embeds (`npm run build:web` writes it). */
+export function createAssetsRoutes(): Router {
+  const router = new Router();
+  router.get('/assets/wss-elements.js', async (ctx) => {
+    const info = await stat(ELEMENTS_BUNDLE).catch(() => null);
+    if (!info) throw notFound('elements bundle not built: run `npm run build:web`', 'bundle_missing');
+    const etag = `W/"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
+    ctx.set('ETag', etag);
+    ctx.set('Cache-Control', 'public, max-age=60');
+    ctx.type = 'text/javascript; charset=utf-8';
+    if (ctx.get('If-None-Match') === etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = await readFile(ELEMENTS_BUNDLE);
+  });
+  return router;
+}

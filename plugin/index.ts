@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import type { Middleware } from 'koa';
+import { createAccess } from './access/access.js';
+import { parseConfig, type PluginConfigInput } from './config.js';
+import { createDirectoryRoutes } from './directory/directory.routes.js';
+import type { HostAdapter } from './host/adapter.js';
+import { createAssetsRoutes } from './http/assets.routes.js';
+import { createPluginRouter } from './http/plugin-router.js';
+import { createConsoleLogger, type Logger } from './logger.js';
+import { loadManifest } from './manifest/manifest.js';
+import { migrateLatest } from './db/migrate.js';
+import { createServices } from './services.js';
+import { createJobScheduler } from '../jobs/scheduler.js';
+
+export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
+export type { Logger } from './logger.js';
+export type { PluginConfig, PluginConfigInput } from './config.js';
+export { ConfigError } from './config.js';
+export { PERMISSIONS } from './access/permissions.js';
+
+export interface CreateWecomStoreServiceOptions {
+  /** The host's knex instance (pg). */
+  db: Knex;
+  host: HostAdapter;
+  config: PluginConfigInput;
+  logger?: Logger;
+}
+
+/**
+ * Mounts the plugin: `app.use(service.middleware)` serves every route under `config.routesPrefix`.
+ * Call `migrate()` before serving and `jobs.start()` in processes that should run scheduled jobs.
+ */
+export function createWecomStoreService(options: CreateWecomStoreServiceOptions) {
+  const config = parseConfig(options.config);
+  const logger = options.logger ?? createConsoleLogger();
+  const manifest = loadManifest();
+  const { db, host } = options;
+
+  const access = createAccess(host);
+  const services = createServices({ db, host, config, logger });
+  const router = createPluginRouter({
+    prefix: config.routesPrefix,
+    logger,
+    features: [createAssetsRoutes(), createDirectoryRoutes({ access, directory: services.directory })],
+  });
+  const middleware: Middleware = router.routes() as unknown as Middleware;
+  const jobs = createJobScheduler({ db, config, manifest, services, logger });
+
+  return {
+    manifest,
+    config,
+    router,
+    middleware,
+    services,
+    access,
+    jobs,
+    migrate: () => migrateLatest(db),
+    async close() {
+      await jobs.stop();
+    },
+  };
+}
+
+export type WecomStoreService = ReturnType<typeof createWecomStoreService>;

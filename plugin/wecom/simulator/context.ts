@@ -1,0 +1,42 @@
+import type { CallbackDispatcher, CallbackTarget } from './callbacks.js';
+import type { CustomerActions } from './customers.js';
+import type { WindowMode } from './rate-window.js';
+import type { SimState } from './state.js';
+
+export interface ResolvedSimOptions {
+  corpId: string;
+  corpSecret: string;
+  agentId: string;
+  tokenTtlSeconds: number;
+  perApiLimitPerMinute: number;
+  rateLimitWindowMs: number;
+  rateLimitMode: WindowMode;
+  welcomeCodeTtlSeconds: number;
+  robotWindowScale: number;
+}
+
+export interface SimContext {
+  state: SimState;
+  options: ResolvedSimOptions;
+  dispatcher: CallbackDispatcher;
+  actions: CustomerActions;
+  callbackTarget: { current: CallbackTarget | undefined };
+  baseUrl(): string;
+}
+
+export type ApiResult = { errcode: number; errmsg: string } & Record<string, unknown>;
+
+export interface ApiRequest {
+  query: Record<string, string | undefined>;
+  body: Record<string, unknown> | undefined;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  needsToken: boolean;
+  handle(request: ApiRequest): ApiResult | Promise<ApiResult>;
+}
+
+export function ok(extra: Record<string, unknown> = {}): ApiResult {
+  return { errcode: 0, errmsg: 'ok', ...extra };
+}

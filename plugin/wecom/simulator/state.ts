@@ -1,0 +1,196 @@
+/** In-memory data of the simulated corp: members, customer relations, contact ways, robots, counters. */
+
+export type MemberStatus = 1 | 2 | 4 | 5;
+
+export interface SimMember {
+  userid: string;
+  name: string;
+  status: MemberStatus;
+  main_department: number;
+  department: number[];
+  /** Whether the member has "customer contact" enabled (shows up in get_follow_user_list). */
+  externalContactEnabled: boolean;
+  /** Customer capacity (WeCom: 5,000 by default, up to 20,000 after approval). */
+  capacity: number;
+}
+
+export interface SimCustomer {
+  external_userid: string;
+  name: string;
+  type: 1 | 2;
+  gender: 0 | 1 | 2;
+  unionid?: string;
+}
+
+/** One member–customer relation (follow_info). */
+export interface SimRelation {
+  userid: string;
+  external_userid: string;
+  remark: string;
+  createtime: number;
+  add_way: number;
+  state?: string;
+  oper_userid: string;
+  tag_id: string[];
+}
+
+export interface SimContactWay {
+  config_id: string;
+  type: 1 | 2;
+  scene: 1 | 2;
+  style?: number;
+  remark?: string;
+  skip_verify: boolean;
+  state?: string;
+  user: string[];
+  party: number[];
+  is_temp: boolean;
+  expires_in?: number;
+  chat_expires_in?: number;
+  unionid?: string;
+  is_exclusive?: boolean;
+  qr_code?: string;
+  createdAt: number;
+}
+
+export type RobotKind = 'wecom' | 'dingtalk' | 'feishu';
+
+export interface SimRobot {
+  kind: RobotKind;
+  /** WeCom `key`, DingTalk `access_token` or Feishu hook token. */
+  key: string;
+  secret?: string;
+  /** DingTalk: throttled until this time (ms) after exceeding 20/min. */
+  throttledUntil?: number;
+  sentAt: number[];
+}
+
+export interface RobotMessageRecord {
+  id: number;
+  kind: RobotKind;
+  key: string;
+  at: string;
+  msgtype: string;
+  content: string;
+  body: unknown;
+}
+
+export interface ApiCounter {
+  calls: number;
+  ok: number;
+  errors: Record<string, number>;
+  /** Largest number of arrivals seen inside one rate-limit window. */
+  maxPerWindow: number;
+}
+
+export interface WelcomeCode {
+  code: string;
+  userid: string;
+  external_userid: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface PathFault {
+  latencyMs?: number;
+  http5xxRemaining?: number;
+  errcode?: number;
+  errcodeRemaining?: number;
+}
+
+export interface SimState {
+  corpId: string;
+  agentId: string;
+  members: Map<string, SimMember>;
+  customers: Map<string, SimCustomer>;
+  relations: SimRelation[];
+  contactWays: Map<string, SimContactWay>;
+  contactWayQuota: number;
+  /** token → expiry (ms since epoch). */
+  tokens: Map<string, number>;
+  welcomeCodes: Map<string, WelcomeCode>;
+  robots: Map<string, SimRobot>;
+  robotMessages: RobotMessageRecord[];
+  counters: Map<string, ApiCounter>;
+  faults: Map<string, PathFault>;
+  dropCallbacksRemaining: number;
+  sequence: number;
+}
+
+export function createState(corpId: string, agentId: string, contactWayQuota: number): SimState {
+  return {
+    corpId,
+    agentId,
+    members: new Map(),
+    customers: new Map(),
+    relations: [],
+    contactWays: new Map(),
+    contactWayQuota,
+    tokens: new Map(),
+    welcomeCodes: new Map(),
+    robots: new Map(),
+    robotMessages: [],
+    counters: new Map(),
+    faults: new Map(),
+    dropCallbacksRemaining: 0,
+    sequence: 0,
+  };
+}
+
+export function resetState(state: SimState): void {
+  state.members.clear();
+  state.customers.clear();
+  state.relations = [];
+  state.contactWays.clear();
+  state.tokens.clear();
+  state.welcomeCodes.clear();
+  state.robots.clear();
+  state.robotMessages = [];
+  state.counters.clear();
+  state.faults.clear();
+  state.dropCallbacksRemaining = 0;
+}
+
+export function nextId(state: SimState, prefix: string): string {
+  state.sequence += 1;
+  return `${prefix}${Date.now().toString(36)}${state.sequence.toString(36).padStart(4, '0')}`;
+}
+
+export function upsertMember(state: SimState, input: Partial<SimMember> & { userid: string }): SimMember {
+  const existing = state.members.get(input.userid);
+  const member: SimMember = {
+    userid: input.userid,
+    name: input.name ?? existing?.name ?? input.userid,
+    status: input.status ?? existing?.status ?? 1,
+    main_department: input.main_department ?? existing?.main_department ?? 1,
+    department: input.department ?? existing?.department ?? [1],
+    externalContactEnabled: input.externalContactEnabled ?? existing?.externalContactEnabled ?? true,
+    capacity: input.capacity ?? existing?.capacity ?? 5000,
+  };
+  state.members.set(member.userid, member);
+  return member;
+}
+
+export function relationsOf(state: SimState, userid: string): SimRelation[] {
+  return state.relations.filter((r) => r.userid === userid);
+}
+
+export function findRelation(state: SimState, userid: string, externalUserid: string): SimRelation | undefined {
+  return state.relations.find((r) => r.userid === userid && r.external_userid === externalUserid);
+}
+
+export function removeRelation(state: SimState, userid: string, externalUserid: string): SimRelation | undefined {
+  const index = state.relations.findIndex((r) => r.userid === userid && r.external_userid === externalUserid);
+  if (index < 0) return undefined;
+  const [removed] = state.relations.splice(index, 1);
+  return removed;
+}
+
+export function counterFor(state: SimState, api: string): ApiCounter {
+  let counter = state.counters.get(api);
+  if (!counter) {
+    counter = { calls: 0, ok: 0, errors: {}, maxPerWindow: 0 };
+    state.counters.set(api, counter);
+  }
+  return counter;
+}

@@ -1,0 +1,24 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startDatabase } from '../../demo/embedded-postgres.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of the test PostgreSQL server; each test file creates its own database on it. */
+    pgServerUrl: string;
+  }
+}
+
+/** One real PostgreSQL for the run (embedded unless DATABASE_URL is set). */
+export default async function setup(project: TestProject) {
+  const root = path.resolve('.data');
+  // World-traversable so the postgres user embedded-postgres creates can reach the data folder.
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  const dataDir = mkdtempSync(path.join(root, 'test-pg-'));
+  const db = await startDatabase({ dataDir, persistent: false });
+  project.provide('pgServerUrl', db.url);
+  return async () => {
+    await db.stop();
+  };
+}
