@@ -1,30 +1,11 @@
-/** English strings, keyed by the ids given to msg() in the elements. */
-import { str } from '@lit/localize';
+/**
+ * English templates for @lit/localize (runtime mode), keyed by the ids given to msg(). Each element
+ * keeps its own `<element>.en.ts` beside it; add one import line here per element.
+ */
+import { commonEn } from '../shared/common.en.js';
+import { storeListEn } from '../store-list/store-list.en.js';
 
 export const templates = {
-  'stores.title': 'Stores',
-  'stores.branch': 'Branch',
-  'stores.allBranches': 'All branches',
-  'stores.binding': 'Binding',
-  'stores.entry': 'Entry',
-  'stores.all': 'All',
-  'stores.bound': 'Bound',
-  'stores.unbound': 'Unbound',
-  'stores.shown': 'Shown',
-  'stores.hidden': 'Hidden',
-  'stores.search': 'Search store ID or name',
-  'stores.id': 'Store ID',
-  'stores.name': 'Store',
-  'stores.status': 'Status',
-  'stores.open': 'Open',
-  'stores.closed': 'Closed',
-  'stores.account': 'WeCom account',
-  'stores.none': 'Not bound',
-  'stores.empty': 'No stores match',
-  'stores.loading': 'Loading…',
-  'stores.total': str`${0} stores`,
-  'stores.prev': 'Previous',
-  'stores.next': 'Next',
-  'stores.page': str`Page ${0} of ${1}`,
-  'common.error': str`Could not load: ${0}`,
+  ...commonEn,
+  ...storeListEn,
 };

@@ -1,0 +1,262 @@
+/**
+ * WeCom server-API client. Shares one access token per app secret (single-flight in process, the
+ * token store across processes), retries token errors once, backs off on -1 / 45009 / 45033 and
+ * limits its own traffic by construction (per-API budget + concurrency cap). Credentials never reach
+ * logs or errors.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import { TOKEN_ERRCODES, RATE_LIMIT_ERRCODES, BUSY_ERRCODE, WecomApiError, WecomTransportError } from './errors.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { createRedactingLogger, redactText } from './redact.js';
+import { tokenCacheKey, type StoredToken, type TokenStore } from './token-store.js';
+import type {
+  AddContactWayRequest, AddContactWayResponse, BatchGetByUserRequest, BatchGetByUserResponse, ContactWay,
+  ExternalContactWithFollow, ListContactWayRequest, ListContactWayResponse, SendWelcomeMsgRequest, TokenResponse,
+  UpdateContactWayRequest, WecomEnvelope, WecomLogger, WecomUser,
+} from './types.js';
+
+export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
+
+export interface WecomRetryOptions {
+  /** Extra attempts after errcode -1 (system busy). */
+  busyRetries?: number;
+  /** Extra attempts after 45009 / 45033. */
+  rateLimitRetries?: number;
+  /** Extra attempts after network failures / non-200 answers (idempotent APIs only). */
+  transportRetries?: number;
+  baseDelayMs?: number;
+  rateLimitDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface WecomClientOptions {
+  baseUrl?: string;
+  corpId: string;
+  corpSecret: string;
+  tokenStore: TokenStore;
+  logger?: WecomLogger;
+  limits?: { perApiPerMinute?: number; concurrency?: number; windowMs?: number };
+  retry?: WecomRetryOptions;
+  timeoutMs?: number;
+}
+
+interface ApiSpec {
+  path: string;
+  method: 'GET' | 'POST';
+  /** Safe to resend after a transport failure. */
+  idempotent: boolean;
+  /** errcodes that mean success for this API (e.g. 84061 for list). */
+  acceptErrcodes?: readonly number[];
+}
+
+const API = {
+  gettoken: { path: '/cgi-bin/gettoken', method: 'GET', idempotent: true },
+  getUser: { path: '/cgi-bin/user/get', method: 'GET', idempotent: true },
+  list: { path: '/cgi-bin/externalcontact/list', method: 'GET', idempotent: true, acceptErrcodes: [84061] },
+  batchGetByUser: { path: '/cgi-bin/externalcontact/batch/get_by_user', method: 'POST', idempotent: true },
+  followUsers: { path: '/cgi-bin/externalcontact/get_follow_user_list', method: 'GET', idempotent: true },
+  addContactWay: { path: '/cgi-bin/externalcontact/add_contact_way', method: 'POST', idempotent: false },
+  getContactWay: { path: '/cgi-bin/externalcontact/get_contact_way', method: 'POST', idempotent: true },
+  updateContactWay: { path: '/cgi-bin/externalcontact/update_contact_way', method: 'POST', idempotent: true },
+  delContactWay: { path: '/cgi-bin/externalcontact/del_contact_way', method: 'POST', idempotent: true },
+  listContactWay: { path: '/cgi-bin/externalcontact/list_contact_way', method: 'POST', idempotent: true },
+  sendWelcomeMsg: { path: '/cgi-bin/externalcontact/send_welcome_msg', method: 'POST', idempotent: false },
+} as const satisfies Record<string, ApiSpec>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createWecomClient(options: WecomClientOptions) {
+  const retry = {
+    busyRetries: options.retry?.busyRetries ?? 3,
+    rateLimitRetries: options.retry?.rateLimitRetries ?? 3,
+    transportRetries: options.retry?.transportRetries ?? 2,
+    baseDelayMs: options.retry?.baseDelayMs ?? 200,
+    rateLimitDelayMs: options.retry?.rateLimitDelayMs ?? 2000,
+    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+  };
+  const limiter = createRateLimiter({
+    perApi: options.limits?.perApiPerMinute ?? 9000,
+    windowMs: options.limits?.windowMs ?? 60_000,
+    concurrency: options.limits?.concurrency ?? 10,
+  });
+  const seenTokens: string[] = [];
+  const secrets = () => [options.corpSecret, ...seenTokens];
+  const log = createRedactingLogger(options.logger, secrets);
+  const http: AxiosInstance = axios.create({
+    baseURL: options.baseUrl ?? WECOM_BASE_URL,
+    timeout: options.timeoutMs ?? 10_000,
+    validateStatus: () => true,
+    // Only WeCom JSON comes back; never follow redirects with credentials in the URL.
+    maxRedirects: 0,
+  });
+  const cacheKey = tokenCacheKey(options.corpId, options.corpSecret);
+
+  let current: StoredToken | undefined;
+  let rejected: string | undefined;
+  let inflight: Promise<string> | undefined;
+
+  const backoff = (attempt: number, base: number) => Math.min(retry.maxDelayMs, base * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+
+  /** One HTTP exchange through the limiter; transport problems become WecomTransportError. */
+  async function send(api: ApiSpec, query: Record<string, string>, body?: unknown): Promise<WecomEnvelope & Record<string, unknown>> {
+    return limiter.schedule(api.path, async () => {
+      let response;
+      try {
+        response = await http.request({ url: api.path, method: api.method, params: query, data: body });
+      } catch (error) {
+        const code = axios.isAxiosError(error) ? (error.code ?? 'network error') : 'request failed';
+        throw new WecomTransportError(api.path, redactText(code, secrets()));
+      }
+      const data: unknown = response.data;
+      if (response.status !== 200) throw new WecomTransportError(api.path, 'unexpected status', response.status);
+      if (!data || typeof data !== 'object' || typeof (data as WecomEnvelope).errcode !== 'number') {
+        throw new WecomTransportError(api.path, 'answer is not WeCom JSON', response.status);
+      }
+      return data as WecomEnvelope & Record<string, unknown>;
+    });
+  }
+
+  async function fetchToken(): Promise<StoredToken> {
+    for (let attempt = 0; ; attempt += 1) {
+      const data = await send(API.gettoken, { corpid: options.corpId, corpsecret: options.corpSecret });
+      if (data.errcode === 0) {
+        const { access_token, expires_in } = data as unknown as TokenResponse;
+        seenTokens.push(access_token);
+        if (seenTokens.length > 20) seenTokens.shift();
+        const ttlMs = expires_in * 1000;
+        log.info('wecom access token refreshed', { expiresIn: expires_in });
+        return { accessToken: access_token, usableUntil: new Date(Date.now() + ttlMs - Math.min(300_000, ttlMs / 10)) };
+      }
+      const error = new WecomApiError(data.errcode, redactText(data.errmsg, secrets()), API.gettoken.path);
+      if (error.transient && attempt < retry.busyRetries) {
+        await sleep(backoff(attempt, error.kind === 'rate_limited' ? retry.rateLimitDelayMs : retry.baseDelayMs));
+        continue;
+      }
+      log.error('wecom gettoken failed', { errcode: error.errcode, errmsg: error.errmsg });
+      throw error;
+    }
+  }
+
+  function accessToken(): Promise<string> {
+    if (current && current.accessToken !== rejected && current.usableUntil.getTime() > Date.now()) return Promise.resolve(current.accessToken);
+    inflight ??= options.tokenStore
+      .obtain(cacheKey, { rejected, fetch: fetchToken })
+      .then((token) => {
+        current = token;
+        if (!seenTokens.includes(token.accessToken)) seenTokens.push(token.accessToken);
+        return token.accessToken;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  function dropToken(token: string): void {
+    rejected = token;
+    if (current?.accessToken === token) current = undefined;
+  }
+
+  async function call<T>(api: ApiSpec, query: Record<string, string> = {}, body?: unknown): Promise<T & WecomEnvelope> {
+    let tokenRetried = false;
+    let busy = 0;
+    let limited = 0;
+    let transport = 0;
+    for (;;) {
+      const token = await accessToken();
+      let data: WecomEnvelope & Record<string, unknown>;
+      try {
+        data = await send(api, { ...query, access_token: token }, body);
+      } catch (error) {
+        if (error instanceof WecomTransportError && api.idempotent && transport < retry.transportRetries) {
+          log.warn('wecom transport failure, retrying', { api: api.path, reason: error.reason, status: error.status });
+          await sleep(backoff(transport++, retry.baseDelayMs));
+          continue;
+        }
+        throw error;
+      }
+      if (data.errcode === 0 || api.acceptErrcodes?.includes(data.errcode)) return data as T & WecomEnvelope;
+      const error = new WecomApiError(data.errcode, redactText(data.errmsg, secrets()), api.path);
+      if (TOKEN_ERRCODES.has(data.errcode) && !tokenRetried) {
+        tokenRetried = true;
+        dropToken(token);
+        log.info('wecom token rejected, refreshing', { api: api.path, errcode: data.errcode });
+        continue;
+      }
+      if (data.errcode === BUSY_ERRCODE && busy < retry.busyRetries) {
+        await sleep(backoff(busy++, retry.baseDelayMs));
+        continue;
+      }
+      if (RATE_LIMIT_ERRCODES.has(data.errcode) && limited < retry.rateLimitRetries) {
+        log.warn('wecom frequency limit, backing off', { api: api.path, errcode: data.errcode });
+        await sleep(backoff(limited++, retry.rateLimitDelayMs));
+        continue;
+      }
+      log.warn('wecom api error', { api: api.path, errcode: error.errcode, errmsg: error.errmsg });
+      throw error;
+    }
+  }
+
+  async function batchGetByUser(request: BatchGetByUserRequest): Promise<BatchGetByUserResponse> {
+    const data = await call<BatchGetByUserResponse>(API.batchGetByUser, {}, { cursor: '', limit: 100, ...request });
+    return { external_contact_list: data.external_contact_list ?? [], next_cursor: data.next_cursor ?? '' };
+  }
+
+  return {
+    async getUser(userid: string): Promise<WecomUser> {
+      const { errcode: _e, errmsg: _m, ...user } = await call<WecomUser>(API.getUser, { userid });
+      return user;
+    },
+
+    /** external_userids of a member's customers; 84061 (no customers) gives []. */
+    async listExternalContacts(userid: string): Promise<string[]> {
+      const data = await call<{ external_userid?: string[] }>(API.list, { userid });
+      return data.errcode === 84061 ? [] : (data.external_userid ?? []);
+    },
+
+    batchGetByUser,
+
+    /** Every customer of the given members (≤100 ids), page after page. */
+    async *iterateByUser(userids: string[], limit = 100): AsyncGenerator<ExternalContactWithFollow> {
+      let cursor = '';
+      do {
+        const page = await batchGetByUser({ userid_list: userids, cursor, limit });
+        yield* page.external_contact_list;
+        cursor = page.next_cursor;
+      } while (cursor);
+    },
+
+    async getFollowUserList(): Promise<string[]> {
+      return (await call<{ follow_user?: string[] }>(API.followUsers)).follow_user ?? [];
+    },
+
+    async addContactWay(request: AddContactWayRequest): Promise<AddContactWayResponse> {
+      const data = await call<AddContactWayResponse>(API.addContactWay, {}, request);
+      return data.qr_code ? { config_id: data.config_id, qr_code: data.qr_code } : { config_id: data.config_id };
+    },
+
+    async getContactWay(configId: string): Promise<ContactWay> {
+      return (await call<{ contact_way: ContactWay }>(API.getContactWay, {}, { config_id: configId })).contact_way;
+    },
+
+    async updateContactWay(request: UpdateContactWayRequest): Promise<void> {
+      await call(API.updateContactWay, {}, request);
+    },
+
+    async delContactWay(configId: string): Promise<void> {
+      await call(API.delContactWay, {}, { config_id: configId });
+    },
+
+    async listContactWays(request: ListContactWayRequest = {}): Promise<ListContactWayResponse> {
+      const data = await call<ListContactWayResponse>(API.listContactWay, {}, request);
+      return { contact_way: data.contact_way ?? [], next_cursor: data.next_cursor ?? '' };
+    },
+
+    /** Once per welcome_code, within 20 s of the add event. 41051/41050 are permanent; 41096 transient. */
+    async sendWelcomeMsg(request: SendWelcomeMsgRequest): Promise<void> {
+      await call(API.sendWelcomeMsg, {}, request);
+    },
+  };
+}
+
+export type WecomClient = ReturnType<typeof createWecomClient>;

@@ -1,0 +1,132 @@
+/** Request and response shapes of the WeCom APIs this plugin calls (field names as WeCom spells them). */
+
+export interface WecomLogger {
+  debug?(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface WecomEnvelope {
+  errcode: number;
+  errmsg: string;
+}
+
+export interface TokenResponse extends WecomEnvelope {
+  access_token: string;
+  expires_in: number;
+}
+
+/** 1 active, 2 disabled, 4 not activated, 5 left the company. */
+export type WecomMemberStatus = 1 | 2 | 4 | 5;
+
+export interface WecomUser {
+  userid: string;
+  name: string;
+  status: WecomMemberStatus;
+  main_department?: number;
+  department?: number[];
+}
+
+export interface ExternalContact {
+  external_userid: string;
+  name: string;
+  /** 1 WeChat user, 2 WeCom user. */
+  type: 1 | 2;
+  gender?: 0 | 1 | 2;
+  unionid?: string;
+  avatar?: string;
+  corp_name?: string;
+}
+
+export interface FollowInfo {
+  userid: string;
+  remark?: string;
+  description?: string;
+  /** First-added time, seconds since epoch. */
+  createtime: number;
+  tag_id?: string[];
+  add_way?: number;
+  /** The `state` of the contact way the customer came through. */
+  state?: string;
+  oper_userid?: string;
+}
+
+export interface ExternalContactWithFollow {
+  external_contact: ExternalContact;
+  follow_info: FollowInfo;
+}
+
+export interface BatchGetByUserRequest {
+  userid_list: string[];
+  cursor?: string;
+  /** ≤100. */
+  limit?: number;
+}
+
+export interface BatchGetByUserResponse {
+  external_contact_list: ExternalContactWithFollow[];
+  next_cursor: string;
+}
+
+export interface ContactWayFields {
+  style?: number;
+  /** ≤30 characters. */
+  remark?: string;
+  skip_verify?: boolean;
+  /** ≤30 characters; returned in the add event and in follow_info. */
+  state?: string;
+  /** Exactly one when type = 1; ≤100. */
+  user?: string[];
+  party?: number[];
+  expires_in?: number;
+  chat_expires_in?: number;
+  unionid?: string;
+  conclusions?: Record<string, unknown>;
+}
+
+export interface AddContactWayRequest extends ContactWayFields {
+  /** 1 single member, 2 several members. */
+  type: 1 | 2;
+  /** 1 mini program, 2 QR code. */
+  scene: 1 | 2;
+  is_temp?: boolean;
+  is_exclusive?: boolean;
+  mark_source?: boolean;
+}
+
+export interface AddContactWayResponse {
+  config_id: string;
+  /** Only for scene = 2. */
+  qr_code?: string;
+}
+
+export interface ContactWay extends AddContactWayRequest {
+  config_id: string;
+  qr_code?: string;
+}
+
+export interface UpdateContactWayRequest extends ContactWayFields {
+  config_id: string;
+}
+
+export interface ListContactWayRequest {
+  start_time?: number;
+  end_time?: number;
+  cursor?: string;
+  /** ≤1000. */
+  limit?: number;
+}
+
+export interface ListContactWayResponse {
+  contact_way: { config_id: string }[];
+  next_cursor: string;
+}
+
+export interface SendWelcomeMsgRequest {
+  welcome_code: string;
+  /** content ≤4000 bytes. */
+  text?: { content: string };
+  /** ≤9. */
+  attachments?: Record<string, unknown>[];
+}
