@@ -7,10 +7,17 @@ import { startDemoEnvironment } from './environment.js';
 const port = Number(process.env.PORT ?? 3000);
 await buildElements();
 const database = await startDatabase({ dataDir: path.resolve('.data/demo-pg'), persistent: true });
-const demo = await startDemoEnvironment({ databaseUrl: database.url, port, startJobs: true });
+const demo = await startDemoEnvironment({
+  databaseUrl: database.url,
+  port,
+  simulatorPort: Number(process.env.SIM_PORT ?? 3001),
+  startJobs: true,
+  seedCapacityDemo: true,
+});
 
 console.log(`
   示例 CRM 已启动 / demo CRM running:  ${demo.url.replace('127.0.0.1', 'localhost')}
+  WeCom 模拟器 / WeCom simulator:     ${demo.simulator.url.replace('127.0.0.1', 'localhost')}/sim/
   PostgreSQL: ${database.embedded ? 'embedded (.data/demo-pg)' : 'DATABASE_URL'}
   Ctrl+C to stop.
 `);

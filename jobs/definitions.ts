@@ -11,4 +11,10 @@ export interface JobDefinition {
 
 export const jobDefinitions: JobDefinition[] = [
   { id: 'directory-sync', run: (services, signal) => services.directory.sync(signal) },
+  { id: 'account-status-check', run: (services, signal) => services.bindings.refreshAccountStatuses(signal) },
+  { id: 'wecom-callback-replay', run: (services) => services.wecomCallbacks.processPending() },
+  { id: 'guide-pool-refill', run: (services, signal) => services.guide.refillPool(signal) },
+  { id: 'metrics-rollup', run: (services, signal) => services.metrics.rollupRecent(signal) },
+  { id: 'capacity-sync', run: (services, signal) => services.capacity.sync(signal) },
+  { id: 'alert-delivery', run: (services, signal) => services.alerts.deliverDue(signal) },
 ];

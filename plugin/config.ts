@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { alertsConfigSchema } from './alerts/alerts.config.js';
+import { capacityConfigSchema } from './capacity/capacity.config.js';
+import { customerPathConfigSchema } from './entry/entry.config.js';
 
 const jobSettings = z
   .object({
@@ -33,6 +36,9 @@ export const configSchema = z
       })
       .strict(),
     jobs: z.record(z.string(), jobSettings).default({}),
+    capacity: capacityConfigSchema.prefault({}),
+    alerts: alertsConfigSchema.prefault({}),
+    customerPath: customerPathConfigSchema.prefault({}),
   })
   .strict();
 

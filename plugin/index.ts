@@ -3,6 +3,14 @@ import type { Middleware } from 'koa';
 import { createAccess } from './access/access.js';
 import { parseConfig, type PluginConfigInput } from './config.js';
 import { createDirectoryRoutes } from './directory/directory.routes.js';
+import { createEntryRoutes } from './entry/entry.routes.js';
+import { publicBaseOf } from './entry/customer-path.js';
+import { createTrackingRoutes } from './tracking/tracking.routes.js';
+import { createMetricsRoutes } from './metrics/metrics.routes.js';
+import { createBindingFeatureRoutes } from './bindings/bindings.module.js';
+import { createCapacityRoutes } from './capacity/capacity.routes.js';
+import { createAlertsRoutes } from './alerts/alerts.routes.js';
+import { createWecomCallbackRoutes } from './wecom/callback.routes.js';
 import type { HostAdapter } from './host/adapter.js';
 import { createAssetsRoutes } from './http/assets.routes.js';
 import { createPluginRouter } from './http/plugin-router.js';
@@ -41,7 +49,21 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const router = createPluginRouter({
     prefix: config.routesPrefix,
     logger,
-    features: [createAssetsRoutes(), createDirectoryRoutes({ access, directory: services.directory })],
+    features: [createAssetsRoutes(),
+      createEntryRoutes({
+        entry: services.entry,
+        guide: services.guide,
+        apiBase: publicBaseOf(config),
+        elementsUrl: `${publicBaseOf(config)}${manifest.assets.elements}`,
+        guideVisitsPerIpPerMinute: config.customerPath.ingest.guideVisitsPerIpPerMinute,
+      }),
+      createTrackingRoutes({ tracking: services.tracking }),
+      createWecomCallbackRoutes({ callbacks: services.wecomCallbacks, logger }),
+      createDirectoryRoutes({ access, directory: services.directory }),
+      createMetricsRoutes({ access, metrics: services.metrics, logger }),
+      createCapacityRoutes({ access, capacity: services.capacity }),
+      createAlertsRoutes({ access, alerts: services.alerts, rules: () => services.capacity.rules() }),
+      ...createBindingFeatureRoutes({ access, bindings: services.bindings, entries: services.entries, imports: services.imports, exports: services.bindingExports })],
   });
   const middleware: Middleware = router.routes() as unknown as Middleware;
   const jobs = createJobScheduler({ db, config, manifest, services, logger });
@@ -57,6 +79,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     migrate: () => migrateLatest(db),
     async close() {
       await jobs.stop();
+      await services.imports.settled();
+      await Promise.all([services.entry.close(), services.tracking.close(), services.wecomCallbacks.idle()]);
     },
   };
 }

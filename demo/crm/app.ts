@@ -13,6 +13,32 @@ export function demoPages(): DemoPage[] {
       title: '门店企微绑定',
       body: (apiBase) => `<wss-store-list api-base="${apiBase}"></wss-store-list>`,
     },
+    {
+      // The shop's order-result page (customer side): ?store=S1001&order=…&client=h5
+      path: '/shop/order-result',
+      title: '下单结果页（顾客）',
+      public: true,
+      body: (apiBase) => `<div class="card"><h2>支付成功</h2><p data-testid="order-line">订单已提交，门店将尽快为您备货。</p>
+        <wss-store-entry api-base="${apiBase}" client-type="h5"></wss-store-entry></div>
+        <script type="module">
+          const q = new URLSearchParams(location.search);
+          const entry = document.querySelector('wss-store-entry');
+          entry.orderId = q.get('order') || 'DEMO-' + Date.now();
+          if (q.get('visitor')) entry.visitorId = q.get('visitor');
+          if (q.get('client')) entry.clientType = q.get('client');
+          entry.storeId = q.get('store') || 'S1001';
+        </script>`,
+    },
+    {
+      path: '/admin/stats',
+      title: '数据统计',
+      body: (apiBase) => `<wss-stats-dashboard api-base="${apiBase}"></wss-stats-dashboard>`,
+    },
+    {
+      path: '/admin/capacity',
+      title: '账号容量与预警',
+      body: (apiBase) => `<wss-capacity-panel api-base="${apiBase}"></wss-capacity-panel>`,
+    },
   ];
 }
 
@@ -45,7 +71,7 @@ export function createDemoApp(service: WecomStoreService): Koa {
   for (const page of pages) {
     router.get(page.path, (ctx) => {
       const user = currentUser(ctx);
-      if (!user) {
+      if (!user && !page.public) {
         ctx.redirect('/');
         return;
       }

@@ -9,6 +9,8 @@ export interface DemoPage {
   path: string;
   title: string;
   body: (apiBase: string) => string;
+  /** Customer-facing pages (the shop) need no sign-in. */
+  public?: boolean;
 }
 
 export function layout(opts: { title: string; user: DemoUser | null; pages: DemoPage[]; body: string; elementsUrl: string }): string {

@@ -4,6 +4,15 @@
  */
 export const PERMISSIONS = {
   bindingsRead: 'wecom-store-service.bindings:read',
+  bindingsWrite: 'wecom-store-service.bindings:write',
+  bindingsShare: 'wecom-store-service.bindings:share',
+  entriesToggle: 'wecom-store-service.entries:toggle',
+  capacityRead: 'wecom-store-service.capacity:read',
+  capacityManage: 'wecom-store-service.capacity:manage',
+  alertsRead: 'wecom-store-service.alerts:read',
+  alertsManage: 'wecom-store-service.alerts:manage',
+  statsRead: 'wecom-store-service.stats:read',
+  statsExport: 'wecom-store-service.stats:export',
 } as const;
 
 export type PermissionId = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];

@@ -143,6 +143,8 @@ export function createWecomClient(options: WecomClientOptions) {
       .obtain(cacheKey, { rejected, fetch: fetchToken })
       .then((token) => {
         current = token;
+        // gettoken answers the same token while it is valid; what it hands out is authoritative.
+        rejected = undefined;
         if (!seenTokens.includes(token.accessToken)) seenTokens.push(token.accessToken);
         return token.accessToken;
       })

@@ -4,8 +4,16 @@
  */
 import { commonEn } from '../shared/common.en.js';
 import { storeListEn } from '../store-list/store-list.en.js';
+import { storeEntryEn } from '../store-entry/store-entry.en.js';
+import { addGuideEn } from '../add-guide/add-guide.en.js';
+import { statsDashboardEn } from '../stats-dashboard/stats-dashboard.en.js';
+import { capacityPanelEn } from '../capacity-panel/capacity-panel.en.js';
 
 export const templates = {
   ...commonEn,
   ...storeListEn,
+  ...storeEntryEn,
+  ...addGuideEn,
+  ...statsDashboardEn,
+  ...capacityPanelEn,
 };

@@ -22,7 +22,7 @@ function sameText(a: string, b: string): boolean {
 type Reply = Record<string, unknown>;
 
 export function createRobotApi(sim: SimContext) {
-  const windows = new Map<string, WindowCounter>();
+  const windows = sim.state.windows;
   const scale = () => sim.options.robotWindowScale;
   const hits = (id: string, windowMs: number) => {
     const name = `${id}@${windowMs}`;
@@ -93,7 +93,7 @@ export function createRobotApi(sim: SimContext) {
   function feishu(token: string, body: Reply | undefined): Reply {
     const robot = sim.state.robots.get(robotId('feishu', token));
     if (!robot) return { code: 19001, msg: 'param invalid: incoming webhook access token invalid', data: {} };
-    if (!body) return { code: 9499, msg: 'Bad Request', data: {} };
+    if (!body) return { code: 19002, msg: 'params error', data: {} };
     if (robot.secret) {
       const timestamp = String(body.timestamp ?? '');
       const expected = createHmac('sha256', `${timestamp}\n${robot.secret}`).update('').digest('base64');
@@ -110,7 +110,7 @@ export function createRobotApi(sim: SimContext) {
     const msgType = String(body.msg_type ?? '');
     if (!['text', 'post', 'image', 'share_chat', 'interactive'].includes(msgType)) return { code: 19002, msg: 'params error, msg_type need', data: {} };
     const text = (body.content as { text?: unknown } | undefined)?.text;
-    if (msgType === 'text' && (typeof text !== 'string' || !text)) return { code: 9499, msg: 'Bad Request', data: {} };
+    if (msgType === 'text' && (typeof text !== 'string' || !text)) return { code: 19002, msg: 'params error, content.text need', data: {} };
     perSecond.add();
     perMinute.add();
     record(robot, msgType, typeof text === 'string' ? text : JSON.stringify(body.content ?? body.card ?? null), body);

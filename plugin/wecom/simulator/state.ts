@@ -1,4 +1,5 @@
 /** In-memory data of the simulated corp: members, customer relations, contact ways, robots, counters. */
+import type { WindowCounter } from './rate-window.js';
 
 export type MemberStatus = 1 | 2 | 4 | 5;
 
@@ -81,6 +82,9 @@ export interface ApiCounter {
   errors: Record<string, number>;
   /** Largest number of arrivals seen inside one rate-limit window. */
   maxPerWindow: number;
+  /** Requests being answered right now, and the most seen at once. */
+  inFlight: number;
+  maxConcurrent: number;
 }
 
 export interface WelcomeCode {
@@ -114,6 +118,8 @@ export interface SimState {
   counters: Map<string, ApiCounter>;
   faults: Map<string, PathFault>;
   dropCallbacksRemaining: number;
+  /** Frequency windows by API path or robot id. */
+  windows: Map<string, WindowCounter>;
   sequence: number;
 }
 
@@ -133,6 +139,7 @@ export function createState(corpId: string, agentId: string, contactWayQuota: nu
     counters: new Map(),
     faults: new Map(),
     dropCallbacksRemaining: 0,
+    windows: new Map(),
     sequence: 0,
   };
 }
@@ -149,6 +156,7 @@ export function resetState(state: SimState): void {
   state.counters.clear();
   state.faults.clear();
   state.dropCallbacksRemaining = 0;
+  state.windows.clear();
 }
 
 export function nextId(state: SimState, prefix: string): string {
@@ -189,7 +197,7 @@ export function removeRelation(state: SimState, userid: string, externalUserid: 
 export function counterFor(state: SimState, api: string): ApiCounter {
   let counter = state.counters.get(api);
   if (!counter) {
-    counter = { calls: 0, ok: 0, errors: {}, maxPerWindow: 0 };
+    counter = { calls: 0, ok: 0, errors: {}, maxPerWindow: 0, inFlight: 0, maxConcurrent: 0 };
     state.counters.set(api, counter);
   }
   return counter;

@@ -105,7 +105,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
 
 export function createWecomApi(sim: SimContext) {
   const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...contactWayRoutes(sim) };
-  const windows = new Map<string, WindowCounter>();
+  const windows = sim.state.windows;
 
   function windowFor(path: string): WindowCounter {
     let window = windows.get(path);
@@ -163,7 +163,11 @@ export function createWecomApi(sim: SimContext) {
         return;
       }
       const counter = counterFor(sim.state, ctx.path);
-      const result = await respond(ctx.path, ctx, route);
+      counter.inFlight += 1;
+      counter.maxConcurrent = Math.max(counter.maxConcurrent, counter.inFlight);
+      const result = await respond(ctx.path, ctx, route).finally(() => {
+        counter.inFlight -= 1;
+      });
       if (result === 'http_5xx') {
         counter.errors.http_5xx = (counter.errors.http_5xx ?? 0) + 1;
         ctx.status = 502;

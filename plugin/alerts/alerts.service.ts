@@ -1,0 +1,228 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Actor } from '../host/adapter.js';
+import type { Logger } from '../logger.js';
+import { notFound } from '../http/errors.js';
+import type { RobotMessage, RobotSendResult, RobotTarget } from '../wecom/robots.js';
+import type { AlertsConfig, RobotConfig } from './alerts.config.js';
+import type { AlertsStore, ClaimedMessage, DeliveryFilter, OutboxInsert } from './alerts.store.js';
+
+/** What the outbox needs from a robot sender (plugin/wecom/robots.ts createRobotSender). */
+export interface RobotSenderLike {
+  send(target: RobotTarget, message: RobotMessage): Promise<RobotSendResult>;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  /** Waiting for a free slot of their robot (no attempt used). */
+  postponed: number;
+}
+
+/** A message to send: who it is about decides the robots (HQ always, plus the branches'). */
+export interface AlertMessage {
+  /** Stable per event; the robot id is appended, so each robot gets it once. */
+  key: string;
+  kind: string;
+  text: string;
+  branchIds: string[];
+  /** HQ robots only (e.g. failover notices). */
+  hqOnly?: boolean;
+  accountId?: number | string | null;
+  details?: Record<string, unknown>;
+}
+
+export function robotTarget(robot: RobotConfig): RobotTarget {
+  if (robot.channel === 'wecom') return { kind: 'wecom', key: robot.key };
+  if (robot.channel === 'dingtalk') return { kind: 'dingtalk', accessToken: robot.key, secret: robot.secret };
+  return { kind: 'feishu', token: robot.key, secret: robot.secret };
+}
+
+export function createAlertsService(deps: {
+  db: Knex;
+  store: AlertsStore;
+  config: AlertsConfig;
+  sender: RobotSenderLike;
+  logger: Logger;
+  /** Names this process in attempt records; default host:pid:random. */
+  workerId?: string;
+}) {
+  const { db, store, config, sender, logger } = deps;
+  const worker = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const robots = new Map(config.robots.map((r) => [r.id, r]));
+
+  function recipients(message: Pick<AlertMessage, 'branchIds' | 'hqOnly'>): RobotConfig[] {
+    const ids = new Set(config.hqRobots);
+    if (!message.hqOnly) for (const branch of message.branchIds) for (const id of config.branchRobots[branch] ?? []) ids.add(id);
+    return [...ids].map((id) => robots.get(id)!).filter(Boolean);
+  }
+
+  function outboxRows(messages: AlertMessage[]): OutboxInsert[] {
+    return messages.flatMap((m) =>
+      recipients(m).map((robot) => ({
+        idempotencyKey: `${m.key}:${robot.id}`,
+        kind: m.kind,
+        channel: robot.channel,
+        robotId: robot.id,
+        payload: { text: m.text, ...(m.details ? { details: m.details } : {}) },
+        branchId: m.branchIds[0] ?? null,
+        accountId: m.accountId ?? null,
+      })),
+    );
+  }
+
+  function backoffMs(attempts: number): number {
+    const raw = Math.min(config.backoffMaxMs, config.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(raw * (0.8 + Math.random() * 0.4));
+  }
+
+  /** Claims due messages in one transaction: row locks (SKIP LOCKED) + per-robot ledger slots. */
+  async function claimBatch() {
+    return db.transaction(async (trx) => {
+      const due = await store.lockDue(trx, config.batchSize);
+      if (!due.length) return { claimed: [] as (ClaimedMessage & { ledgerId?: string })[], postponed: 0 };
+      const robotIds = [...new Set(due.map((m) => m.robotId))];
+      await store.lockRobots(trx, robotIds);
+      const usage = await store.ledgerUsage(trx, robotIds, config.rateWindowMs);
+      const take: string[] = [];
+      const wait = new Map<string, string[]>();
+      const taken = new Map<string, number>();
+      for (const message of due) {
+        const used = (usage.get(message.robotId)?.used ?? 0) + (taken.get(message.robotId) ?? 0);
+        if (used < config.perRobotPerMinute) {
+          take.push(message.id);
+          taken.set(message.robotId, (taken.get(message.robotId) ?? 0) + 1);
+        } else {
+          wait.set(message.robotId, [...(wait.get(message.robotId) ?? []), message.id]);
+        }
+      }
+      for (const [robotId, ids] of wait) {
+        const freesAt = usage.get(robotId)?.freesAt ?? new Date(Date.now() + config.rateWindowMs);
+        await store.postpone(trx, ids, freesAt);
+      }
+      const claimed = await store.claim(trx, take, worker, config.leaseMs);
+      const byId = new Map(due.map((m) => [String(m.id), m]));
+      return {
+        claimed: claimed.map((c) => ({ ...byId.get(String(c.id))!, attempts: c.attempts, ledgerId: c.ledgerId })),
+        postponed: [...wait.values()].reduce((n, ids) => n + ids.length, 0),
+      };
+    });
+  }
+
+  async function deliverOne(message: ClaimedMessage & { ledgerId?: string }, report: DeliveryReport) {
+    const robot = robots.get(message.robotId);
+    let result: RobotSendResult;
+    if (!robot) {
+      result = { ok: false, failure: 'permanent', code: 'unknown_robot', message: `robot ${message.robotId} is not configured` };
+    } else {
+      const payload = typeof message.payload === 'string' ? (JSON.parse(message.payload) as { text: string }) : message.payload;
+      result = await sender
+        .send(robotTarget(robot), {
+          type: 'text',
+          content: payload.text,
+          mentionUserIds: robot.mentions.userids,
+          mentionMobiles: robot.mentions.mobiles,
+          mentionAll: robot.mentions.all,
+        })
+        .catch((err: unknown): RobotSendResult => ({ ok: false, failure: 'transient', code: 'send_error', message: err instanceof Error ? err.name : 'error' }));
+    }
+    const common = { id: String(message.id), worker, attempt: message.attempts, ledgerId: message.ledgerId };
+    if (result.ok) {
+      await store.finish({ ...common, outcome: 'sent', status: 'sent' });
+      report.sent += 1;
+      return;
+    }
+    const giveUp = result.failure === 'permanent' || message.attempts >= config.maxAttempts;
+    const delay = result.failure === 'rate_limited' ? Math.max(config.rateWindowMs, Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs)) : backoffMs(message.attempts);
+    await store.finish({
+      ...common,
+      outcome: giveUp ? 'failed' : result.failure === 'rate_limited' ? 'rate_limited' : 'retry',
+      status: giveUp ? 'failed' : 'pending',
+      nextAttemptAt: giveUp ? undefined : new Date(Date.now() + delay),
+      errorCode: result.code,
+      error: result.message,
+    });
+    if (giveUp) {
+      report.failed += 1;
+      logger.warn('alert delivery failed for good', { outboxId: message.id, robot: message.robotId, code: result.code, attempts: message.attempts });
+    } else {
+      report.retried += 1;
+    }
+  }
+
+  return {
+    workerId: worker,
+    recipients,
+
+    /** Queues messages inside the caller's transaction: they exist exactly when the event does. */
+    enqueue(trx: Knex | Knex.Transaction, messages: AlertMessage[]): Promise<number> {
+      return store.enqueue(trx, outboxRows(messages));
+    },
+
+    /**
+     * The alert-delivery job: claims due messages batch by batch and sends them. Safe to run in
+     * several processes at once: a message is claimed by one worker (FOR UPDATE SKIP LOCKED), each
+     * robot's sends are counted in a shared ledger, and a crashed worker's claim expires after leaseMs.
+     */
+    async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
+      const report: DeliveryReport = { claimed: 0, sent: 0, retried: 0, failed: 0, postponed: 0 };
+      for (let round = 0; round < 100 && !signal?.aborted; round += 1) {
+        const { claimed, postponed } = await claimBatch();
+        report.postponed += postponed;
+        if (!claimed.length) break;
+        report.claimed += claimed.length;
+        await Promise.all(claimed.map((message) => deliverOne(message, report)));
+      }
+      await store.pruneLedger(config.rateWindowMs);
+      if (report.claimed) logger.info('alert delivery run', { ...report });
+      return report;
+    },
+
+    /** Queues a test message to one robot and tries to deliver it right away. */
+    async sendTest(actor: Actor, robotId: string) {
+      const robot = robots.get(robotId);
+      if (!robot) throw notFound(`预警机器人 ${robotId} 不存在`, 'robot_not_found');
+      const key = `test:${robotId}:${Date.now()}:${randomBytes(4).toString('hex')}`;
+      const when = new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      const [row] = await db('wss_alert_outbox')
+        .insert({
+          idempotency_key: key,
+          kind: 'test',
+          channel: robot.channel,
+          robot_id: robot.id,
+          payload: JSON.stringify({ text: `【测试消息】门店企微容量预警通道正常（${actor.name}，${when}）` }),
+          branch_id: null,
+        })
+        .returning('id');
+      await this.deliverDue();
+      return store.statusOf(String(row.id));
+    },
+
+    listDeliveries: (actor: Actor, filter: DeliveryFilter) => store.listDeliveries(actor, filter),
+
+    async listAttempts(actor: Actor, id: string) {
+      const row = await store.findDelivery(actor, id);
+      if (!row) throw notFound(`发送记录 ${id} 不存在`, 'delivery_not_found');
+      return store.listAttempts(id);
+    },
+
+    /** Robots and routing as the UI shows them: never a key nor a secret. */
+    routingView(actor: Actor) {
+      const visibleBranches = Object.keys(config.branchRobots).filter((b) => actor.branchScope === 'all' || actor.branchScope.includes(b));
+      const shown = new Set([...config.hqRobots, ...visibleBranches.flatMap((b) => config.branchRobots[b])]);
+      return {
+        robots: config.robots
+          .filter((r) => actor.branchScope === 'all' || shown.has(r.id))
+          .map((r) => ({ id: r.id, name: r.name ?? r.id, channel: r.channel, signed: Boolean(r.secret), mentions: r.mentions })),
+        hqRobots: config.hqRobots,
+        branchRobots: Object.fromEntries(visibleBranches.map((b) => [b, config.branchRobots[b]])),
+        delivery: { perRobotPerMinute: config.perRobotPerMinute, maxAttempts: config.maxAttempts, backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs },
+      };
+    },
+  };
+}
+
+export type AlertsService = ReturnType<typeof createAlertsService>;

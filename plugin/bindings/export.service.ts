@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../host/adapter.js';
+import { assertBranchInScope } from '../access/access.js';
+import type { BindingsStore } from './bindings.store.js';
+import { writeSheet, type ImportFormat } from './import-file.js';
+
+export const EXPORT_HEADERS = [
+  '门店编号', '门店名称', '分公司编号', '分公司', '营业状态', '是否绑定', '主账号', '主账号名称', '备用账号', '已退役账号',
+  '入口状态', '入口说明', '自动隐藏原因', '入口变更时间', '活码state',
+] as const;
+
+const PAGE = 5000;
+
+/** Bindings export: one flat row per store (pivot-table friendly), filters as in the store list. */
+export function createExportService(deps: { db: Knex; store: BindingsStore }) {
+  return {
+    async exportBindings(actor: Actor, filter: { branchId?: string; bound?: boolean; visible?: boolean }, format: ImportFormat): Promise<Buffer> {
+      if (filter.branchId) assertBranchInScope(actor, filter.branchId);
+      const rows: unknown[][] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await deps.store.exportPage(deps.db, actor, filter, after, PAGE);
+        for (const s of page) {
+          const bound = Boolean(s.primaryUserid || s.backups);
+          rows.push([
+            s.id, s.name, s.branchId, s.branchName, s.isOpen ? '营业' : '已关店', bound ? '已绑定' : '未绑定',
+            s.primaryUserid ?? '', s.primaryName ?? '', s.backups ?? '', s.retired ?? '',
+            s.visible ? '已展示' : '已隐藏', s.entryReason ?? '', s.hiddenAutomatically ?? '',
+            s.entryChangedAt ? new Date(s.entryChangedAt).toISOString() : '', s.liveCodeState ?? '',
+          ]);
+        }
+        if (page.length < PAGE) break;
+        after = page[page.length - 1].id;
+      }
+      return writeSheet(format, '门店绑定', EXPORT_HEADERS, rows);
+    },
+  };
+}
+
+export type ExportService = ReturnType<typeof createExportService>;

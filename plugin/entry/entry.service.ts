@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../logger.js';
+import type { CustomerPathConfig } from './entry.config.js';
+import { createEntryChangeListener } from './entry-change-listener.js';
+import type { EntryStore } from './entry.store.js';
+
+/** What `<wss-store-entry>` needs for one store. */
+export interface EntryPayload {
+  storeId: string;
+  visible: boolean;
+  /** Entry text (zh-CN); null when hidden. */
+  text: string | null;
+  /** The guide page for this store; null when hidden. */
+  guideUrl: string | null;
+}
+
+export interface CachedEntry {
+  payload: EntryPayload;
+  /** JSON body, serialised once. */
+  body: string;
+  etag: string;
+}
+
+interface Slot {
+  entry: CachedEntry;
+  checkedAt: number;
+}
+
+/**
+ * The public entry, served from an in-process cache that a Postgres NOTIFY (trigger on
+ * wss_store_entries / wss_stores) invalidates the moment HQ toggles a store. The cache is only
+ * trusted while LISTEN is live; entries are also re-read after `entryCacheMaxAgeSeconds` as a
+ * safety net. Unknown stores are visible=false, never an error.
+ */
+export function createEntryService(deps: {
+  db: Knex;
+  store: EntryStore;
+  config: CustomerPathConfig;
+  /** Where customers reach the plugin routes (publicBaseUrl, or the routes prefix). */
+  publicBase: string;
+  logger: Logger;
+}) {
+  const { store, config, publicBase, logger } = deps;
+  const cache = new Map<string, Slot>();
+  const maxAgeMs = config.entryCacheMaxAgeSeconds * 1000;
+  /** Bumped on every change notification: a read that raced a change is not cached. */
+  let generation = 0;
+  let stats = { hits: 0, misses: 0, invalidations: 0 };
+
+  const listener = createEntryChangeListener({
+    db: deps.db,
+    logger,
+    onChange(storeId) {
+      generation += 1;
+      stats.invalidations += 1;
+      cache.delete(storeId);
+    },
+    onReset() {
+      generation += 1;
+      cache.clear();
+    },
+  });
+  let listenerFailure: Promise<void> | null = null;
+
+  function build(storeId: string, row: Awaited<ReturnType<EntryStore['readEntry']>>): CachedEntry {
+    const visible = Boolean(row && row.visible && row.isOpen);
+    const payload: EntryPayload = {
+      storeId,
+      visible,
+      text: visible ? config.entryText : null,
+      guideUrl: visible ? `${publicBase}/public/guide?store=${encodeURIComponent(storeId)}` : null,
+    };
+    const body = JSON.stringify(payload);
+    const etag = `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
+    return { payload, body, etag };
+  }
+
+  async function ensureListening(): Promise<void> {
+    if (listener.live) return;
+    // A failed start is retried by the next request at most once per second.
+    listenerFailure ??= listener.start().catch((error: Error) => {
+      logger.warn('entry change listener could not start', { error: error.message });
+      setTimeout(() => (listenerFailure = null), 1000).unref();
+    });
+    await listenerFailure;
+    if (listener.live) listenerFailure = null;
+  }
+
+  return {
+    async getEntry(storeId: string): Promise<CachedEntry> {
+      await ensureListening();
+      const now = Date.now();
+      const slot = cache.get(storeId);
+      if (slot && listener.live && now - slot.checkedAt < maxAgeMs) {
+        stats.hits += 1;
+        return slot.entry;
+      }
+      stats.misses += 1;
+      const before = generation;
+      const entry = build(storeId, await store.readEntry(storeId));
+      if (listener.live && before === generation) {
+        if (cache.size >= config.entryCacheSize) {
+          // Map keeps insertion order: drop the oldest tenth.
+          let drop = Math.ceil(config.entryCacheSize / 10);
+          for (const key of cache.keys()) {
+            cache.delete(key);
+            if (--drop <= 0) break;
+          }
+        }
+        cache.delete(storeId);
+        cache.set(storeId, { entry, checkedAt: now });
+      }
+      return entry;
+    },
+
+    /** Cache counters (hits, misses, NOTIFY invalidations), for diagnostics and tests. */
+    stats: () => ({ ...stats, size: cache.size, live: listener.live }),
+    resetStats() {
+      stats = { hits: 0, misses: 0, invalidations: 0 };
+    },
+
+    async close(): Promise<void> {
+      await listener.close();
+      cache.clear();
+    },
+  };
+}
+
+export type EntryService = ReturnType<typeof createEntryService>;

@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../logger.js';
+import type { AddContactWayRequest, AddContactWayResponse } from '../wecom/types.js';
+import type { TrackingService } from '../tracking/tracking.service.js';
+import { CONFIRMED_ADD } from '../tracking/tracking.schema.js';
+import type { CustomerPathConfig } from './entry.config.js';
+import type { GuideStore, GuideVisitRow } from './guide.store.js';
+import type { MiniProgramLinks } from './mini-program.js';
+
+/** The WeCom calls the pool needs (a subset of createWecomClient's). */
+export interface ContactWayApi {
+  addContactWay(request: AddContactWayRequest): Promise<AddContactWayResponse>;
+  delContactWay(configId: string): Promise<void>;
+}
+
+export const POOL_STATE_PREFIX = 'wss:v:';
+export const STORE_STATE_PREFIX = 'wss:s:';
+
+/** What the guide page (and the mini program) shows for one visit. */
+export interface GuideVisitView {
+  available: boolean;
+  guideVisitId: string | null;
+  storeId: string;
+  storeName: string | null;
+  accountName: string | null;
+  qrCode: string | null;
+  miniProgramUrl: string | null;
+}
+
+export interface ContactAddedEvent {
+  state?: string | null;
+  externalUserid: string;
+  accountUserid: string;
+  addedAt: Date;
+}
+
+export interface Attribution {
+  storeId: string;
+  guideVisitId: string | null;
+  via: 'pool' | 'store';
+  recorded: boolean;
+}
+
+const newVisitId = () => `gv_${randomBytes(12).toString('base64url')}`;
+const newPoolState = () => `${POOL_STATE_PREFIX}${randomBytes(9).toString('base64url')}`;
+
+/**
+ * Guide visits and attribution. A visit leases a per-store contact way whose state `wss:v:<key>`
+ * names that one visit; when the pool is empty it shows the store-level live code
+ * (`wss:s:<storeId>`) and attribution falls back to the store (and to the visit only when a single
+ * visit of that store held the store code at the time).
+ */
+export function createGuideService(deps: {
+  db: Knex;
+  store: GuideStore;
+  tracking: TrackingService;
+  links: MiniProgramLinks;
+  config: CustomerPathConfig;
+  logger: Logger;
+  /** Absent until the WeCom client is wired: the pool then stays empty (store-level code only). */
+  contactWays?: () => ContactWayApi | undefined;
+}) {
+  const { db, store, tracking, links, config, logger } = deps;
+  const lease = config.pool.leaseMinutes;
+
+  async function view(visit: GuideVisitRow, storeName: string, accountName: string | null): Promise<GuideVisitView> {
+    return {
+      available: true,
+      guideVisitId: visit.id,
+      storeId: visit.storeId,
+      storeName,
+      accountName,
+      qrCode: visit.qrCode,
+      miniProgramUrl: await links.linkFor(visit.storeId, visit.id),
+    };
+  }
+
+  const unavailable = (storeId: string, storeName: string | null = null): GuideVisitView => ({
+    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null,
+  });
+
+  const service = {
+    /**
+     * Starts (or, for the same visitor within the lease, resumes) a guide visit. A hidden or
+     * unknown store answers available=false.
+     */
+    async startVisit(input: { storeId: string; visitorId: string; orderId?: string; clientType: string }): Promise<GuideVisitView> {
+      const info = await store.storeInfo(input.storeId);
+      if (!info || !info.visible) return unavailable(input.storeId, info?.storeName ?? null);
+      const existing = await store.reusableVisit(input.storeId, input.visitorId);
+      if (existing) return view(existing, info.storeName, info.accountName);
+
+      const id = newVisitId();
+      const visit = await db.transaction(async (trx) => {
+        const leased = info.accountUserid && config.pool.perStore > 0
+          ? await store.leaseWay(trx, input.storeId, info.accountUserid, id, lease)
+          : null;
+        const fallback = leased ? null : await store.storeLiveCode(input.storeId);
+        const way = leased ?? fallback;
+        return store.insertVisit(trx, {
+          id,
+          storeId: input.storeId,
+          visitorId: input.visitorId,
+          orderId: input.orderId ?? null,
+          clientType: input.clientType,
+          source: leased ? 'pool' : fallback ? 'store' : 'none',
+          state: way?.state ?? null,
+          configId: way?.configId ?? null,
+          qrCode: way?.qrCode ?? null,
+        }, lease);
+      });
+      if (visit.source !== 'pool') logger.info('guide visit without a per-visit contact way', { storeId: input.storeId, source: visit.source });
+      return view(visit, info.storeName, info.accountName);
+    },
+
+    async getVisit(guideVisitId: string): Promise<GuideVisitView | null> {
+      const visit = await store.visit(guideVisitId);
+      if (!visit) return null;
+      const info = await store.storeInfo(visit.storeId);
+      if (!info?.visible) return unavailable(visit.storeId, info?.storeName ?? null);
+      return view(visit, info.storeName, info.accountName);
+    },
+
+    /**
+     * Attributes a confirmed add (add_external_contact callback) to its guide visit through `state`
+     * and records a `confirmed_add` event. Idempotent: WeCom retries carry the same CreateTime.
+     * Returns null for states that are not ours.
+     */
+    async attributeAdd(event: ContactAddedEvent): Promise<Attribution | null> {
+      const state = event.state ?? '';
+      let visit: GuideVisitRow | null = null;
+      let storeId: string;
+      let via: Attribution['via'];
+      if (state.startsWith(POOL_STATE_PREFIX)) {
+        visit = await store.visitForState(state, event.addedAt);
+        if (!visit) return null;
+        storeId = visit.storeId;
+        via = 'pool';
+      } else if (state.startsWith(STORE_STATE_PREFIX)) {
+        // Long store ids get a hashed state: the live-code table maps it back.
+        storeId = (await store.storeForLiveCodeState(state)) ?? state.slice(STORE_STATE_PREFIX.length);
+        const candidates = await store.storeCodeVisitsAt(storeId, event.addedAt);
+        visit = candidates.length === 1 ? candidates[0] : null;
+        via = 'store';
+      } else {
+        return null;
+      }
+      const seconds = Math.floor(event.addedAt.getTime() / 1000);
+      const stored = await tracking.record([{
+        clientEventId: `cb:${event.accountUserid}:${event.externalUserid}:${seconds}`.slice(0, 200),
+        type: CONFIRMED_ADD,
+        storeId,
+        visitorId: visit?.visitorId ?? `wecom:${event.externalUserid}`,
+        orderId: visit?.orderId ?? null,
+        clientType: visit?.clientType ?? null,
+        guideVisitId: visit?.id ?? null,
+        outcome: null,
+        occurredAt: event.addedAt,
+        receivedAt: new Date(),
+        props: { via, state, accountUserid: event.accountUserid, externalUserid: event.externalUserid },
+      }]);
+      if (visit) await store.confirmVisit(visit.id, event.addedAt);
+      return { storeId, guideVisitId: visit?.id ?? null, via, recorded: stored.length > 0 };
+    },
+
+    /**
+     * Listener for the WeCom callback service (`onEventApplied`): a committed add_external_contact
+     * is attributed; other changes are ignored.
+     */
+    async onContactEvent(event: { changeType: string | null; userId: string | null; externalUserId: string | null; createTime: number; state: string | null }): Promise<Attribution | null> {
+      if (event.changeType !== 'add_external_contact' || !event.userId || !event.externalUserId) return null;
+      return service.attributeAdd({
+        state: event.state,
+        externalUserid: event.externalUserId,
+        accountUserid: event.userId,
+        addedAt: new Date(event.createTime * 1000),
+      });
+    },
+
+    /**
+     * Keeps `pool.perStore` contact ways per shown store (for its primary account) and deletes free
+     * ways that no longer match (rebound, hidden, closed). At most `maxCreatesPerRun` WeCom calls of
+     * each kind per run.
+     */
+    async refillPool(signal?: AbortSignal): Promise<{ created: number; retired: number; failed: number; skipped?: string }> {
+      const api = deps.contactWays?.();
+      if (!api) return { created: 0, retired: 0, failed: 0, skipped: 'no WeCom client' };
+      let created = 0;
+      let retired = 0;
+      let failed = 0;
+      for (const configId of await store.staleWays(config.pool.maxCreatesPerRun)) {
+        if (signal?.aborted) break;
+        try {
+          await api.delContactWay(configId);
+        } catch (error) {
+          // 41044: already gone in WeCom; drop our row too.
+          if ((error as { errcode?: number }).errcode !== 41044) {
+            failed += 1;
+            logger.warn('pool contact way could not be deleted', { configId, error: (error as Error).message });
+            continue;
+          }
+        }
+        await store.removeWay(configId);
+        retired += 1;
+      }
+      if (config.pool.perStore === 0) return { created, retired, failed };
+      const deficits = await store.poolDeficits(config.pool.perStore, config.pool.maxCreatesPerRun);
+      outer: for (const deficit of deficits) {
+        for (let i = 0; i < deficit.missing; i += 1) {
+          if (signal?.aborted || created + failed >= config.pool.maxCreatesPerRun) break outer;
+          const state = newPoolState();
+          try {
+            const way = await api.addContactWay({
+              type: 1, scene: 2, user: [deficit.accountUserid], state, remark: `wss guide ${deficit.storeId}`.slice(0, 30), skip_verify: true,
+            });
+            if (!way.qr_code) throw new Error('add_contact_way returned no qr_code');
+            await store.addWay({ configId: way.config_id, storeId: deficit.storeId, state, qrCode: way.qr_code, accountUserid: deficit.accountUserid });
+            created += 1;
+          } catch (error) {
+            failed += 1;
+            logger.warn('pool contact way could not be created', { storeId: deficit.storeId, error: (error as Error).message });
+            if ((error as { errcode?: number }).errcode === 41045) break outer; // corp quota reached
+          }
+        }
+      }
+      return { created, retired, failed };
+    },
+  };
+  return service;
+}
+
+export type GuideService = ReturnType<typeof createGuideService>;

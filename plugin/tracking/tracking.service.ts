@@ -1,0 +1,151 @@
+import type { Logger } from '../logger.js';
+import type { CustomerPathConfig } from '../entry/entry.config.js';
+import { HttpError, InputError } from '../http/errors.js';
+import { createEventWriter } from './event-writer.js';
+import { createWindowCounter } from './rate-limit.js';
+import {
+  clientEventSchema, MAX_EVENTS_PER_BATCH, type ClientEvent, type TrackedEvent, type TrackingSink,
+} from './tracking.schema.js';
+import type { TrackingStore } from './tracking.store.js';
+
+export interface RejectedEvent {
+  index: number;
+  id?: string;
+  reasons: Record<string, string>;
+}
+
+export interface IngestResult {
+  /** Newly stored. */
+  accepted: number;
+  /** Already stored earlier (a client retry): success for the client. */
+  duplicates: number;
+  rejected: RejectedEvent[];
+}
+
+/**
+ * Validates and stores customer-path events. Each event is judged on its own: bad ones come back
+ * with reasons, good ones in the same batch are kept. Stored events go to the host's sinks after
+ * the commit (best effort, never blocking the client).
+ */
+export function createTrackingService(deps: {
+  store: TrackingStore;
+  config: CustomerPathConfig['ingest'];
+  logger: Logger;
+  sinks?: TrackingSink[];
+  now?: () => number;
+}) {
+  const { store, config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const writer = createEventWriter({ store });
+  const sinks = [...(deps.sinks ?? [])];
+  const inFlightSinks = new Set<Promise<void>>();
+  const perIp = createWindowCounter(config.perIpPerMinute, 60_000, now);
+  const perVisitor = createWindowCounter(config.perVisitorPerMinute, 60_000, now);
+
+  function forward(events: TrackedEvent[]) {
+    if (!events.length) return;
+    for (const sink of sinks) {
+      const delivery = sink.write(events).catch((error: unknown) => {
+        logger.warn('tracking sink failed', { sink: sink.name, events: events.length, error: error instanceof Error ? error.message : String(error) });
+      });
+      inFlightSinks.add(delivery);
+      void delivery.finally(() => inFlightSinks.delete(delivery));
+    }
+  }
+
+  function checkTime(event: ClientEvent, receivedAt: number): { at: Date } | { reason: string } {
+    const at = typeof event.occurredAt === 'number' ? new Date(event.occurredAt) : new Date(event.occurredAt);
+    const t = at.getTime();
+    if (Number.isNaN(t)) return { reason: 'not a time' };
+    if (t > receivedAt + config.maxClockSkewSeconds * 1000) return { reason: 'in the future' };
+    if (t < receivedAt - config.maxAgeHours * 3_600_000) return { reason: `older than ${config.maxAgeHours} h` };
+    return { at };
+  }
+
+  return {
+    /** Parses one batch body `{ events: [...] }` (≤100 events; the route enforces ≤64 KB). */
+    async ingest(body: unknown, clientIp: string): Promise<IngestResult> {
+      const list = (body as { events?: unknown } | null)?.events;
+      if (!body || typeof body !== 'object' || !Array.isArray(list)) {
+        throw new InputError('Invalid batch: expected { "events": [...] }', { events: 'required array' }, 'invalid_batch');
+      }
+      if (list.length === 0) throw new InputError('Invalid batch: no events', { events: 'empty' }, 'invalid_batch');
+      if (list.length > MAX_EVENTS_PER_BATCH) {
+        throw new InputError(`Invalid batch: at most ${MAX_EVENTS_PER_BATCH} events`, { events: `more than ${MAX_EVENTS_PER_BATCH}` }, 'too_many_events');
+      }
+      if (!perIp.take(clientIp, list.length)) {
+        throw new HttpError(429, 'rate_limited', '请求过于频繁 (too many events from this address)');
+      }
+      const receivedAt = now();
+      const receivedDate = new Date(receivedAt);
+      const rejected: RejectedEvent[] = [];
+      const good: TrackedEvent[] = [];
+      const seen = new Set<string>();
+      let duplicates = 0;
+      list.forEach((raw, index) => {
+        const parsed = clientEventSchema.safeParse(raw);
+        const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : undefined;
+        if (!parsed.success) {
+          const reasons: Record<string, string> = {};
+          for (const issue of parsed.error.issues) {
+            const field = issue.path.join('.') || '_';
+            reasons[field] ??= issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+          }
+          rejected.push({ index, id: rawId, reasons });
+          return;
+        }
+        const event = parsed.data;
+        const time = checkTime(event, receivedAt);
+        if ('reason' in time) {
+          rejected.push({ index, id: event.id, reasons: { occurredAt: time.reason } });
+          return;
+        }
+        if (seen.has(event.id)) {
+          duplicates += 1;
+          return;
+        }
+        if (!perVisitor.take(event.visitorId)) {
+          rejected.push({ index, id: event.id, reasons: { visitorId: 'rate limited' } });
+          return;
+        }
+        seen.add(event.id);
+        good.push({
+          clientEventId: event.id,
+          type: event.type,
+          storeId: event.storeId,
+          visitorId: event.visitorId,
+          orderId: event.orderId ?? null,
+          clientType: event.clientType,
+          guideVisitId: event.guideVisitId ?? null,
+          outcome: event.outcome ?? null,
+          occurredAt: time.at,
+          receivedAt: receivedDate,
+          props: event.props ?? null,
+        });
+      });
+      const stored = await writer.write(good);
+      duplicates += good.length - stored.length;
+      forward(stored);
+      return { accepted: stored.length, duplicates, rejected };
+    },
+
+    /** Server-side events (confirmed adds): same table, same idempotency, same sinks. */
+    async record(events: TrackedEvent[]): Promise<TrackedEvent[]> {
+      const stored = await writer.write(events);
+      forward(stored);
+      return stored;
+    },
+
+    addSink(sink: TrackingSink): void {
+      sinks.push(sink);
+    },
+
+    /** Waits for every write in flight and every sink delivery; later writes are refused. */
+    async close(): Promise<void> {
+      await writer.close();
+      await Promise.allSettled([...inFlightSinks]);
+    },
+  };
+}
+
+export type TrackingService = ReturnType<typeof createTrackingService>;

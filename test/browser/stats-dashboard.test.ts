@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { launchBrowser } from '../support/browser.js';
+import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
+import { buildElements } from '../../web-components/build.js';
+import { addDays, todayIn } from '../../plugin/metrics/metrics.definitions.js';
+
+let db: TestDatabase;
+let demo: DemoEnvironment;
+let browser: Browser;
+const STAGES = { orderResultVisitors: 'order_result_view', entryClickers: 'entry_click', guideVisitors: 'guide_view', addClickers: 'add_click', confirmedAdds: 'confirmed_add' };
+
+beforeAll(async () => {
+  await buildElements();
+  db = await createTestDatabase({ migrate: false });
+  demo = await startDemoEnvironment({ databaseUrl: db.url });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  await db?.destroy();
+});
+
+/** Distinct people per stage straight from the raw events (not the rollups). */
+async function rawFunnel(from: string, to: string, branchId?: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [key, type] of Object.entries(STAGES)) {
+    const query = db.knex('wss_tracking_events as e')
+      .join('wss_stores as s', 's.id', 'e.store_id')
+      .where('e.type', type)
+      .whereBetween('e.day', [from, to])
+      .countDistinct({ n: db.knex.raw(type === 'confirmed_add' ? "e.props->>'externalUserid'" : 'e.visitor_id') });
+    if (branchId) query.where('s.branch_id', branchId);
+    const [{ n }] = await query;
+    out[key] = Number(n);
+  }
+  return out;
+}
+
+async function shownFunnel(page: Page): Promise<Record<string, number>> {
+  const groups = page.locator('wss-stats-dashboard svg.funnel g[data-stage]');
+  await groups.first().waitFor();
+  return Object.fromEntries(
+    await groups.evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-stage')!, Number(g.getAttribute('data-count'))])),
+  );
+}
+
+describe('<wss-stats-dashboard> in the demo CRM', () => {
+  const to = todayIn('Asia/Shanghai');
+  const from = addDays(to, -29);
+
+  it('shows HQ the funnel of the last 30 days, exactly as counted from the raw events, with the distinct rule spelled out', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.url}/sign-in?as=hq-ops`);
+    await page.goto(`${demo.url}/admin/stats`);
+    const expected = await rawFunnel(from, to);
+    expect(expected.orderResultVisitors).toBeGreaterThan(1000);
+    expect(await shownFunnel(page)).toEqual(expected);
+    expect(await page.locator('wss-stats-dashboard [data-testid="distinct-note"]').textContent()).toContain('只计一次');
+    // Binding rate by branch: one bar per branch, and the funnel has a text summary for screen readers.
+    expect(await page.locator('wss-stats-dashboard svg.bars g[data-branch]').count()).toBe(4);
+    expect(await page.locator('wss-stats-dashboard svg.funnel').getAttribute('aria-label')).toContain('下单结果页访客');
+    expect(await page.locator('wss-stats-dashboard svg.trend polyline').count()).toBe(3);
+    const addRate = await page.locator('wss-stats-dashboard [data-kpi="addRate"] .kpi-value').textContent();
+    expect(addRate).toBe(`${((expected.confirmedAdds / expected.guideVisitors) * 100).toFixed(1)}%`);
+
+    // Filters: a branch and a single day.
+    await page.selectOption('wss-stats-dashboard select[data-filter="branch"]', 'BR-WEST');
+    const west = await rawFunnel(from, to, 'BR-WEST');
+    await expect.poll(() => shownFunnel(page)).toEqual(west);
+    const day = addDays(to, -3);
+    await page.fill('wss-stats-dashboard input[data-filter="from"]', day);
+    await page.locator('wss-stats-dashboard input[data-filter="from"]').dispatchEvent('change');
+    await page.fill('wss-stats-dashboard input[data-filter="to"]', day);
+    await page.locator('wss-stats-dashboard input[data-filter="to"]').dispatchEvent('change');
+    await expect.poll(() => shownFunnel(page)).toEqual(await rawFunnel(day, day, 'BR-WEST'));
+
+    // The export link carries the same filters and downloads a workbook.
+    const href = await page.locator('wss-stats-dashboard a[data-export="xlsx"]').getAttribute('href');
+    expect(href).toContain(`from=${day}`);
+    expect(href).toContain('branchId=BR-WEST');
+    const response = await page.request.get(`${demo.url}${href}`);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toContain('spreadsheetml');
+    expect((await response.body()).subarray(0, 2).toString()).toBe('PK');
+    await page.close();
+  });
+
+  it('gives a read-only viewer their own branch, no branch picker and no export', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.url}/sign-in?as=viewer`);
+    await page.goto(`${demo.url}/admin/stats`);
+    expect(await shownFunnel(page)).toEqual(await rawFunnel(from, to, 'BR-EAST'));
+    expect(await page.locator('wss-stats-dashboard svg.bars g[data-branch]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-branch')))).toEqual(['BR-EAST']);
+    expect(await page.locator('wss-stats-dashboard select[data-filter="branch"]').count()).toBe(0);
+    expect(await page.locator('wss-stats-dashboard a[data-export]').count()).toBe(0);
+    const refused = await page.request.get(`${demo.url}/plugins/wecom-store-service/stats/export.xlsx`);
+    expect(refused.status()).toBe(403);
+    await page.close();
+  });
+});

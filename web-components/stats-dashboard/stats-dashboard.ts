@@ -1,0 +1,227 @@
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { localized, msg, str } from '@lit/localize';
+import '../shared/localize.js';
+import { apiFetch, queryString } from '../shared/api.js';
+import { baseStyles } from '../shared/styles.js';
+import { formatCount, formatPercent, funnelChart, lineChart, percentBars, seriesColor } from './stats-charts.js';
+import { statsDashboardStyles } from './stats-dashboard.styles.js';
+
+type Funnel = Record<'orderResultVisitors' | 'entryClickers' | 'guideVisitors' | 'addClickers' | 'confirmedAdds', number>;
+interface Rates {
+  entryClickRate: number | null;
+  addClickRate: number | null;
+  addRate: number | null;
+}
+interface BranchStats {
+  branchId: string;
+  branchName: string;
+  openStores: number;
+  boundStores: number;
+  shownStores: number;
+  bindingRate: number | null;
+}
+interface CapacityAccount {
+  userid: string;
+  name: string;
+  customerCount: number;
+  capacityLimit: number;
+  usage: number;
+  storeNames: string[];
+}
+export interface StatsOverview {
+  period: { from: string; to: string; days: number };
+  branchId: string | null;
+  binding: { openStores: number; boundStores: number; shownStores: number; bindingRate: number | null };
+  funnel: Funnel;
+  rates: Rates;
+  branches: BranchStats[];
+  trend: ({ day: string } & Funnel)[];
+  nearCapacity: { threshold: number; accounts: CapacityAccount[] };
+  rolledUpAt: string | null;
+  canExport: boolean;
+}
+
+/**
+ * Metrics dashboard: binding rate by branch, the funnel, daily trends and accounts near capacity,
+ * for the period and branch the user picks. People are counted once within the chosen period.
+ *
+ * @fires wss-filters-change - detail `{ from, to, branchId }` when the user changes a filter.
+ * @fires wss-export-start - detail `{ format, url }` when the user starts an export.
+ * @cssproperty --wss-primary - accent colour.
+ */
+@localized()
+@customElement('wss-stats-dashboard')
+export class WssStatsDashboard extends LitElement {
+  static override styles = [baseStyles, statsDashboardStyles];
+
+  /** Where the plugin routes are mounted, e.g. `/plugins/wecom-store-service`. */
+  @property({ attribute: 'api-base' }) apiBase = '/plugins/wecom-store-service';
+
+  @state() private data: StatsOverview | null = null;
+  /** Branches in the actor's scope, kept from the unfiltered answer for the branch picker. */
+  @state() private branchOptions: { id: string; name: string }[] = [];
+  @state() private from = '';
+  @state() private to = '';
+  @state() private branchId = '';
+  @state() private loading = false;
+  @state() private error = '';
+  private requestSeq = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  /** Reloads with the current filters. */
+  async refresh(): Promise<void> {
+    await this.load();
+  }
+
+  private filterQuery() {
+    return queryString({ from: this.from, to: this.to, branchId: this.branchId });
+  }
+
+  private async load() {
+    const seq = ++this.requestSeq;
+    this.loading = true;
+    try {
+      const data = await apiFetch<StatsOverview>(this.apiBase, `/stats/overview${this.filterQuery()}`);
+      if (seq !== this.requestSeq) return;
+      this.data = data;
+      this.from = data.period.from;
+      this.to = data.period.to;
+      if (!data.branchId) this.branchOptions = data.branches.map((b) => ({ id: b.branchId, name: b.branchName }));
+      this.error = '';
+    } catch (err) {
+      if (seq === this.requestSeq) this.error = (err as Error).message;
+    } finally {
+      if (seq === this.requestSeq) this.loading = false;
+    }
+  }
+
+  private setFilter(name: 'from' | 'to' | 'branchId', value: string) {
+    this[name] = value;
+    this.dispatchEvent(
+      new CustomEvent('wss-filters-change', { detail: { from: this.from, to: this.to, branchId: this.branchId || null }, bubbles: true, composed: true }),
+    );
+    void this.load();
+  }
+
+  private exportUrl(format: 'xlsx' | 'csv') {
+    return `${this.apiBase}/stats/export.${format}${this.filterQuery()}`;
+  }
+
+  private onExport(format: 'xlsx' | 'csv') {
+    this.dispatchEvent(new CustomEvent('wss-export-start', { detail: { format, url: this.exportUrl(format) }, bubbles: true, composed: true }));
+  }
+
+  private stageLabels(): Record<keyof Funnel, string> {
+    return {
+      orderResultVisitors: msg('下单结果页访客', { id: 'stats.stage.orderResult' }),
+      entryClickers: msg('点击入口', { id: 'stats.stage.entryClick' }),
+      guideVisitors: msg('引导页访客', { id: 'stats.stage.guide' }),
+      addClickers: msg('点击添加', { id: 'stats.stage.addClick' }),
+      confirmedAdds: msg('确认添加', { id: 'stats.stage.confirmed' }),
+    };
+  }
+
+  private renderToolbar() {
+    const d = this.data;
+    return html`<div class="toolbar" role="search">
+      <label>${msg('开始日期', { id: 'stats.from' })}
+        <input type="date" data-filter="from" .value=${this.from} max=${this.to} @change=${(e: Event) => this.setFilter('from', (e.target as HTMLInputElement).value)} /></label>
+      <label>${msg('结束日期', { id: 'stats.to' })}
+        <input type="date" data-filter="to" .value=${this.to} min=${this.from} @change=${(e: Event) => this.setFilter('to', (e.target as HTMLInputElement).value)} /></label>
+      ${this.branchOptions.length > 1
+        ? html`<label>${msg('分公司', { id: 'stats.branch' })}
+            <select data-filter="branch" @change=${(e: Event) => this.setFilter('branchId', (e.target as HTMLSelectElement).value)}>
+              <option value="">${msg('全部分公司', { id: 'stats.allBranches' })}</option>
+              ${this.branchOptions.map((b) => html`<option value=${b.id} ?selected=${b.id === this.branchId}>${b.name}</option>`)}
+            </select></label>`
+        : nothing}
+      ${d?.canExport
+        ? html`<a class="button primary" data-export="xlsx" href=${this.exportUrl('xlsx')} download @click=${() => this.onExport('xlsx')}>${msg('导出 Excel', { id: 'stats.exportXlsx' })}</a>
+            <a class="button" data-export="csv" href=${this.exportUrl('csv')} download @click=${() => this.onExport('csv')}>${msg('导出 CSV', { id: 'stats.exportCsv' })}</a>`
+        : nothing}
+      <span class="muted" aria-live="polite">${this.loading ? msg('加载中…', { id: 'stats.loading' }) : nothing}</span>
+    </div>`;
+  }
+
+  private renderKpis(d: StatsOverview) {
+    const kpi = (key: string, label: string, value: number | null, note: string) =>
+      html`<div class="kpi" data-kpi=${key}><div class="kpi-label">${label}</div><div class="kpi-value">${formatPercent(value)}</div><div class="muted small">${note}</div></div>`;
+    return html`<div class="kpis">
+      ${kpi('bindingRate', msg('绑定率', { id: 'stats.bindingRate' }), d.binding.bindingRate,
+        msg(str`${d.binding.boundStores} / ${d.binding.openStores} 家营业门店已绑定`, { id: 'stats.bindingNote' }))}
+      ${kpi('entryClickRate', msg('入口点击率', { id: 'stats.entryClickRate' }), d.rates.entryClickRate, msg('点击入口 ÷ 下单结果页访客', { id: 'stats.entryClickNote' }))}
+      ${kpi('addClickRate', msg('添加点击率', { id: 'stats.addClickRate' }), d.rates.addClickRate, msg('点击添加 ÷ 引导页访客', { id: 'stats.addClickNote' }))}
+      ${kpi('addRate', msg('添加率', { id: 'stats.addRate' }), d.rates.addRate, msg('企微确认添加 ÷ 引导页访客', { id: 'stats.addRateNote' }))}
+    </div>`;
+  }
+
+  private renderBody(d: StatsOverview) {
+    const labels = this.stageLabels();
+    const steps = (Object.keys(labels) as (keyof Funnel)[]).map((key) => ({ key, label: labels[key], count: d.funnel[key] }));
+    const funnelSummary = steps.map((s) => `${s.label} ${formatCount(s.count)}`).join('，');
+    const bars = d.branches.map((b) => ({
+      key: b.branchId,
+      label: b.branchName,
+      value: b.bindingRate,
+      note: msg(str`${b.boundStores}/${b.openStores} 家`, { id: 'stats.storesNote' }),
+    }));
+    const barsSummary = bars.map((b) => `${b.label} ${formatPercent(b.value)}`).join('，');
+    const trendKeys: (keyof Funnel)[] = ['orderResultVisitors', 'guideVisitors', 'confirmedAdds'];
+    const series = trendKeys.map((key) => ({ key, label: labels[key], values: d.trend.map((t) => t[key]) }));
+    const days = d.trend.map((t) => t.day);
+    return html`
+      ${this.renderKpis(d)}
+      <p class="note" data-testid="distinct-note">${msg(
+        str`人数为 ${d.period.from} 至 ${d.period.to}（${d.period.days} 天）内去重：同一访客在区间内多天出现只计一次，不是每日人数相加。`,
+        { id: 'stats.distinctNote' },
+      )}</p>
+      <div class="grid">
+        <section aria-labelledby="funnel-title">
+          <h3 id="funnel-title">${msg('转化漏斗', { id: 'stats.funnel' })}</h3>
+          ${funnelChart(steps, funnelSummary)}
+        </section>
+        <section aria-labelledby="binding-title">
+          <h3 id="binding-title">${msg('各分公司绑定率', { id: 'stats.bindingByBranch' })}</h3>
+          ${bars.length ? percentBars(bars, barsSummary) : html`<p class="muted">${msg('暂无门店', { id: 'stats.noStores' })}</p>`}
+        </section>
+        <section aria-labelledby="trend-title" class="wide">
+          <h3 id="trend-title">${msg('每日趋势', { id: 'stats.trend' })} <span class="muted small">${msg('（按日去重）', { id: 'stats.dailyDistinct' })}</span></h3>
+          <ul class="legend">${series.map((s, i) => html`<li><span class="swatch" style="background:${seriesColor(i)}"></span>${s.label}</li>`)}</ul>
+          ${lineChart(days, series, series.map((s) => `${s.label}: ${s.values.map(formatCount).join(', ')}`).join('; '))}
+        </section>
+        <section aria-labelledby="capacity-title" class="wide">
+          <h3 id="capacity-title">${msg(str`接近容量上限的账号（≥ ${Math.round(d.nearCapacity.threshold * 100)}%）`, { id: 'stats.nearCapacity' })}</h3>
+          ${d.nearCapacity.accounts.length
+            ? html`<ul class="capacity">${d.nearCapacity.accounts.map((a) => html`<li data-account=${a.userid}>
+                <span class="who">${a.name} <span class="muted small">${a.userid} · ${a.storeNames.join('、')}</span></span>
+                <span class="meter" role="meter" aria-valuemin="0" aria-valuemax=${a.capacityLimit} aria-valuenow=${a.customerCount}
+                  aria-label=${msg(str`${a.name} 已用 ${formatPercent(a.usage)}`, { id: 'stats.usedLabel' })}>
+                  <span class=${a.usage >= 1 ? 'fill full' : 'fill'} style="width:${Math.min(100, a.usage * 100)}%"></span></span>
+                <span class="small">${formatCount(a.customerCount)} / ${formatCount(a.capacityLimit)}</span>
+              </li>`)}</ul>`
+            : html`<p class="muted">${msg('没有接近上限的账号', { id: 'stats.noneNearCapacity' })}</p>`}
+        </section>
+      </div>
+      ${d.rolledUpAt ? html`<p class="muted small">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN')}`, { id: 'stats.rolledUpAt' })}</p>` : nothing}
+    `;
+  }
+
+  override render() {
+    return html`
+      ${this.renderToolbar()}
+      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.data ? this.renderBody(this.data) : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'wss-stats-dashboard': WssStatsDashboard;
+  }
+}
