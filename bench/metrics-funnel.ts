@@ -14,7 +14,7 @@ import pg from 'pg';
 import { startDatabase } from '../demo/embedded-postgres.js';
 import { migrateLatest } from '../plugin/db/migrate.js';
 import { silentLogger } from '../plugin/logger.js';
-import { addDays, todayIn, EVENT_STAGES, type FunnelCounts } from '../plugin/metrics/metrics.definitions.js';
+import { addDays, todayIn, EVENT_STAGES, type FunnelCounts, type MetricsScope } from '../plugin/metrics/metrics.definitions.js';
 import { createMetricsService } from '../plugin/metrics/metrics.service.js';
 import { createMetricsStore } from '../plugin/metrics/metrics.store.js';
 import { createMetricsRollupStore } from '../plugin/metrics/metrics.rollup.store.js';
@@ -105,7 +105,7 @@ async function benchSize(events: number) {
 
     const store = createMetricsStore(db);
     const hq = { kind: 'all' } as const;
-    const branch = { kind: 'branches', branchIds: ['B7'] } as const;
+    const branch: MetricsScope = { kind: 'branches', branchIds: ['B7'] };
     const rollupHq = await time(() => store.periodFunnel(hq, from, today));
     const rollupBranch = await time(() => store.periodFunnel(branch, from, today));
     const overview = await time(() => metrics.overview({ id: 'hq', name: 'hq', permissions: [], branchScope: 'all' }, { from, to: today }));

@@ -44,18 +44,35 @@ function pidIsAlive(pid: number): boolean {
   }
 }
 
-/** A killed run leaves postmaster.pid behind; postgres refuses to start until it is gone. */
-function recoverStalePidFile(dataDir: string, log: (line: string) => void): void {
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A killed run leaves postmaster.pid behind, and with SIGKILL an orphaned server still running on
+ * the data folder. The orphan is shut down (fast shutdown, SIGINT); a pid file naming a process
+ * that is gone (or is not postgres, after a reboot) is removed.
+ */
+async function recoverAfterKilledRun(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isFinite(pid) && pid > 0 && pidIsAlive(pid)) {
-    throw new Error(
-      `PostgreSQL in ${dataDir} is already running (pid ${pid}); stop the other run or set DATABASE_URL`,
-    );
+  if (Number.isFinite(pid) && pid > 0 && pidIsAlive(pid) && isPostgres(pid)) {
+    log(`stopping the orphaned PostgreSQL (pid ${pid}) of a killed run`);
+    process.kill(pid, 'SIGINT');
+    for (let waited = 0; pidIsAlive(pid); waited += 100) {
+      if (waited > 15_000) throw new Error(`PostgreSQL pid ${pid} on ${dataDir} did not stop; stop it or set DATABASE_URL`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  log(`removing stale ${pidFile} (pid ${pid} is gone)`);
-  rmSync(pidFile);
+  if (existsSync(pidFile)) {
+    log(`removing stale ${pidFile} (pid ${pid} is gone)`);
+    rmSync(pidFile);
+  }
 }
 
 function withUrl(port: number, database: string): string {
@@ -96,7 +113,7 @@ export async function startDatabase(options: StartDatabaseOptions): Promise<Runn
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (initialised) recoverStalePidFile(dataDir, keep);
+  if (initialised) await recoverAfterKilledRun(dataDir, keep);
 
   const port = await freePort();
   const pg = new EmbeddedPostgres({

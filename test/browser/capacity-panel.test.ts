@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { launchBrowser } from '../support/browser.js';
+import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
+import { buildElements } from '../../web-components/build.js';
+
+let db: TestDatabase;
+let demo: DemoEnvironment;
+let browser: Browser;
+
+beforeAll(async () => {
+  await buildElements();
+  db = await createTestDatabase({ migrate: false });
+  demo = await startDemoEnvironment({ databaseUrl: db.url, seedCapacityDemo: true });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  await db?.destroy();
+});
+
+describe('<wss-capacity-panel> in the demo CRM', () => {
+  it('shows HQ the accounts by fill with forecasts, edits a limit, sends a test message and shows failures', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.url}/sign-in?as=hq-ops`);
+    await page.goto(`${demo.url}/admin/capacity`);
+    const rows = page.locator('wss-capacity-panel tbody tr[data-account]');
+    await rows.first().waitFor();
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-account')));
+    expect(order.slice(0, 3)).toEqual(['kf_s1001', 'kf_s2001', 'kf_s1002']);
+    // 96 % with 40 adds a day over the week: a forecast to full, and failover to the backup.
+    const first = page.locator('wss-capacity-panel tr[data-account="kf_s1001"]');
+    expect(await first.locator('td[data-col="percent"]').textContent()).toContain('96%');
+    expect(await first.locator('td[data-col="forecast"]').textContent()).toMatch(/天后满员/);
+    expect(await first.textContent()).toContain('新客户转备用账号');
+    expect(await page.locator('wss-capacity-panel dd[data-rule="thresholds"]').textContent()).toBe('70% / 85% / 95%');
+
+    // HQ raises the limit; the row's fill follows.
+    const input = first.locator('input[type="number"]');
+    await input.fill('6000');
+    await input.press('Enter');
+    await page.locator('wss-capacity-panel tr[data-account="kf_s1001"] td[data-col="count"]', { hasText: '/ 6000' }).waitFor();
+    expect(await page.locator('wss-capacity-panel tr[data-account="kf_s1001"] td[data-col="percent"]').textContent()).toContain('48%');
+
+    // A test message through the signed DingTalk robot reaches the simulator.
+    await page.locator('wss-capacity-panel tr[data-robot="east-ding"] button').click();
+    await page.locator('wss-capacity-panel p[role="status"]', { hasText: '已发送' }).waitFor();
+    expect(demo.simulator.state.robotMessages.some((m) => m.kind === 'dingtalk' && m.content.startsWith('【测试消息】'))).toBe(true);
+
+    // A warning that failed for good is visible in the log.
+    await demo.db('wss_alert_outbox').insert({ idempotency_key: 'demo-failed', kind: 'capacity_threshold', channel: 'wecom', robot_id: 'hq-ops', payload: { text: '失败的预警' }, status: 'failed', attempts: 8, last_error: '93000 invalid webhook url', branch_id: 'BR-EAST' });
+    await page.reload();
+    await page.locator('wss-capacity-panel [data-failed-count]').waitFor();
+    await page.locator('wss-capacity-panel input[type="checkbox"]').check();
+    const failed = page.locator('wss-capacity-panel tr[data-delivery][data-status="failed"]');
+    await failed.first().waitFor();
+    expect(await failed.first().textContent()).toContain('93000');
+    expect(await page.locator('wss-capacity-panel tr[data-delivery][data-status="sent"]').count()).toBe(0);
+  });
+
+  it('gives a branch admin their own accounts, read-only, and hides HQ actions', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.url}/sign-in?as=admin-br-south`);
+    await page.goto(`${demo.url}/admin/capacity`);
+    const rows = page.locator('wss-capacity-panel tbody tr[data-account]');
+    await rows.first().waitFor();
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-account')));
+    expect(shown.every((u) => u!.startsWith('kf_s2'))).toBe(true);
+    expect(await page.locator('wss-capacity-panel input[type="number"]').count()).toBe(0);
+    await page.locator('wss-capacity-panel tr[data-robot]').first().waitFor();
+    expect(await page.locator('wss-capacity-panel tr[data-robot] button').count()).toBe(0);
+    expect(await page.locator('wss-capacity-panel tr[data-robot]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-robot')))).toEqual(['hq-ops', 'south-lark']);
+  });
+});
