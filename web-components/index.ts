@@ -1,5 +1,6 @@
 /** Every element the manifest declares; the host loads this one bundle. */
 export { WssStoreList } from './store-list/store-list.js';
+export { WssBindingAdmin } from './binding-admin/binding-admin.js';
 export { WssStoreEntry } from './store-entry/store-entry.js';
 export { WssAddGuide } from './add-guide/add-guide.js';
 export { WssStatsDashboard } from './stats-dashboard/stats-dashboard.js';

@@ -11,7 +11,7 @@ export function demoPages(): DemoPage[] {
     {
       path: '/admin/stores',
       title: '门店企微绑定',
-      body: (apiBase) => `<wss-store-list api-base="${apiBase}"></wss-store-list>`,
+      body: (apiBase) => `<wss-binding-admin api-base="${apiBase}"></wss-binding-admin>`,
     },
     {
       // The shop's order-result page (customer side): ?store=S1001&order=…&client=h5

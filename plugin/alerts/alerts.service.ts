@@ -80,9 +80,9 @@ export function createAlertsService(deps: {
   }
 
   /** Claims due messages in one transaction: row locks (SKIP LOCKED) + per-robot ledger slots. */
-  async function claimBatch() {
+  async function claimBatch(tried: Set<string>) {
     return db.transaction(async (trx) => {
-      const due = await store.lockDue(trx, config.batchSize);
+      const due = await store.lockDue(trx, config.batchSize, [...tried]);
       if (!due.length) return { claimed: [] as (ClaimedMessage & { ledgerId?: string })[], postponed: 0 };
       const robotIds = [...new Set(due.map((m) => m.robotId))];
       await store.lockRobots(trx, robotIds);
@@ -169,10 +169,13 @@ export function createAlertsService(deps: {
      */
     async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
       const report: DeliveryReport = { claimed: 0, sent: 0, retried: 0, failed: 0, postponed: 0 };
+      // A message is tried at most once per run: a retry waits for its backoff and the next run.
+      const tried = new Set<string>();
       for (let round = 0; round < 100 && !signal?.aborted; round += 1) {
-        const { claimed, postponed } = await claimBatch();
+        const { claimed, postponed } = await claimBatch(tried);
         report.postponed += postponed;
         if (!claimed.length) break;
+        for (const message of claimed) tried.add(String(message.id));
         report.claimed += claimed.length;
         await Promise.all(claimed.map((message) => deliverOne(message, report)));
       }

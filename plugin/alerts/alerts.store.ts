@@ -56,11 +56,15 @@ export function createAlertsStore(db: Knex) {
     },
 
     /** Due messages (or ones whose worker's lease ran out), locked so no other worker sees them. */
-    async lockDue(trx: Knex.Transaction, limit: number) {
+    async lockDue(trx: Knex.Transaction, limit: number, exclude: string[] = []) {
       return trx('wss_alert_outbox')
         .select('id', 'robot_id as robotId', 'channel', 'kind', 'payload', 'attempts', 'status')
-        .where((w) => w.where('status', 'pending').andWhere('next_attempt_at', '<=', trx.raw('clock_timestamp()')))
-        .orWhere((w) => w.where('status', 'sending').andWhere('locked_until', '<', trx.raw('clock_timestamp()')))
+        .where((due) =>
+          due
+            .where((w) => w.where('status', 'pending').andWhere('next_attempt_at', '<=', trx.raw('clock_timestamp()')))
+            .orWhere((w) => w.where('status', 'sending').andWhere('locked_until', '<', trx.raw('clock_timestamp()'))),
+        )
+        .whereNotIn('id', exclude)
         .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
         .limit(limit)
         .forUpdate()

@@ -36,7 +36,7 @@ export function createBindingServices(deps: { db: Knex; config: PluginConfig; lo
       limits: { perApiPerMinute: config.wecom.perApiPerMinute, concurrency: config.wecom.concurrency },
     });
   const concurrency = Math.min(8, config.wecom.concurrency);
-  const bindingsStore = createBindingsStore(db);
+  const bindingsStore = createBindingsStore();
   const members = createMemberLookup({ api: wecom, concurrency });
   const liveCodes = createLiveCodes({ api: wecom, logger, concurrency });
   const entries = createEntriesService({ db, store: createEntriesStore(), bindings: bindingsStore });

@@ -57,8 +57,8 @@ export const SYSTEM_AUTHOR: Author = { id: 'system', name: '系统' };
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
-/** Knex only: bindings, accounts, entries and audit rows. Every read of stores takes the actor's scope. */
-export function createBindingsStore(db: Knex) {
+/** Knex only (each call takes the connection or transaction to use): bindings, accounts, audit rows. Store reads take the actor's scope. */
+export function createBindingsStore() {
   return {
     /** Stores by id that exist at all, with their branch (to tell "unknown" from "out of scope"). */
     async storeBranches(knex: Knex, storeIds: string[]): Promise<Map<string, { branchId: string; name: string; isOpen: boolean }>> {

@@ -128,7 +128,7 @@ export function createCapacityService(deps: {
   /** Re-decides where each affected store's new customers go; tells HQ about every change. */
   async function checkFailover(ids: string[]): Promise<number> {
     if (!ids.length) return 0;
-    const stores = [...new Set((await store.bindingsOf(db, ids)).filter((b) => b.role !== 'retired').map((b) => b.storeId))];
+    const stores = await store.storesToReroute(ids, config.hardLevel);
     let changes = 0;
     for (const storeId of stores) {
       try {
@@ -194,27 +194,9 @@ export function createCapacityService(deps: {
       const started = Date.now();
       const report: CapacitySyncReport = { accounts: 0, counted: 0, failed: 0, drifted: 0, totalAbsDrift: 0, maxAbsDrift: 0, warningsQueued: 0, durationMs: 0 };
       let after: string | null = null;
-      for (;;) {
-        if (signal?.aborted) throw new Error('capacity sync aborted');
-        const page = await store.countedAccountsPage(after, SYNC_PAGE);
-        if (!page.length) break;
-        after = String(page[page.length - 1].id);
-        report.accounts += page.length;
-        const counted: { id: string; live: number; wecom: number }[] = [];
-        const failures: { id: string; error: string }[] = [];
-        let next = 0;
-        const worker = async () => {
-          while (next < page.length && !signal?.aborted) {
-            const account = page[next++];
-            try {
-              const ids = await wecom.listExternalContacts(account.userid);
-              counted.push({ id: String(account.id), live: account.count, wecom: ids.length });
-            } catch (err) {
-              failures.push({ id: String(account.id), error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(deps.syncConcurrency ?? 10, page.length) }, worker));
+      // Writing and checking one page overlaps with counting the next.
+      let writing: Promise<void> = Promise.resolve();
+      const write = async (counted: { id: string; live: number; wecom: number }[], failures: { id: string; error: string }[]) => {
         await db.transaction((trx) => store.recordSync(trx, counted, failures));
         for (const c of counted) {
           const drift = Math.abs(c.wecom - c.live);
@@ -224,8 +206,36 @@ export function createCapacityService(deps: {
         }
         report.counted += counted.length;
         report.failed += failures.length;
-        const evaluated = await evaluate(counted.map((c) => c.id));
-        report.warningsQueued += evaluated.warningsQueued;
+        report.warningsQueued += (await evaluate(counted.map((c) => c.id))).warningsQueued;
+      };
+      try {
+        for (;;) {
+          if (signal?.aborted) throw new Error('capacity sync aborted');
+          const page = await store.countedAccountsPage(after, SYNC_PAGE);
+          if (!page.length) break;
+          after = String(page[page.length - 1].id);
+          report.accounts += page.length;
+          const counted: { id: string; live: number; wecom: number }[] = [];
+          const failures: { id: string; error: string }[] = [];
+          let next = 0;
+          const worker = async () => {
+            while (next < page.length && !signal?.aborted) {
+              const account = page[next++];
+              try {
+                const ids = await wecom.listExternalContacts(account.userid);
+                counted.push({ id: String(account.id), live: account.count, wecom: ids.length });
+              } catch (err) {
+                failures.push({ id: String(account.id), error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(deps.syncConcurrency ?? 10, page.length) }, worker));
+          await writing;
+          writing = write(counted, failures);
+          writing.catch(() => undefined); // awaited (and rethrown) before the next write
+        }
+      } finally {
+        await writing;
       }
       report.durationMs = Date.now() - started;
       if (report.drifted || report.failed) logger.warn('capacity sync found drift or failures', { ...report });

@@ -158,6 +158,26 @@ export function createCapacityStore(db: Knex) {
       >;
     },
 
+    /**
+     * Stores of these accounts whose routing could change: the primary at or over the hard level, or
+     * already routed away from it. Everything else stays on its primary without a check.
+     */
+    async storesToReroute(ids: string[], hardLevel: number): Promise<string[]> {
+      if (!ids.length) return [];
+      const { rows } = await db.raw<{ rows: { store_id: string }[] }>(
+        `SELECT DISTINCT s.store_id FROM wss_store_accounts s
+         LEFT JOIN wss_capacity_routes r ON r.store_id = s.store_id
+         WHERE s.account_id = ANY(?::bigint[]) AND s.ended_at IS NULL AND s.role IN ('primary', 'backup')
+           AND (coalesce(r.routed_to, 'primary') <> 'primary' OR EXISTS (
+             SELECT 1 FROM wss_store_accounts p JOIN wss_wecom_accounts a ON a.id = p.account_id
+             WHERE p.store_id = s.store_id AND p.ended_at IS NULL AND p.role = 'primary'
+               AND a.customer_count * 100.0 / a.capacity_limit >= ?))
+         ORDER BY s.store_id`,
+        [ids, hardLevel],
+      );
+      return rows.map((r) => r.store_id);
+    },
+
     /** A store's active primary/backup accounts with their fill, primary first. */
     async storeAccounts(trx: Knex.Transaction, storeId: string) {
       return trx('wss_store_accounts as sa')

@@ -4,6 +4,25 @@ import type { Logger } from '../logger.js';
 
 export const ENTRY_CHANGED_CHANNEL = 'wss_entry_changed';
 
+/** A store whose entry changed and, when the trigger sent it, whether it is now shown. */
+export interface EntryChange {
+  storeId: string;
+  visible?: boolean;
+}
+
+/** `{"s": storeId, "v": shown}` (migration 0406), or a bare store id (0403/0404). */
+export function parsePayload(payload: string): EntryChange {
+  if (payload.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(payload) as { s?: unknown; v?: unknown };
+      if (typeof parsed.s === 'string') return { storeId: parsed.s, visible: typeof parsed.v === 'boolean' ? parsed.v : undefined };
+    } catch {
+      /* not ours: treat as an id */
+    }
+  }
+  return { storeId: payload };
+}
+
 export interface EntryChangeListener {
   /** True while LISTEN is active: only then may cached entries be trusted. */
   readonly live: boolean;
@@ -20,7 +39,7 @@ export interface EntryChangeListener {
 export function createEntryChangeListener(deps: {
   db: Knex;
   logger: Logger;
-  onChange(storeId: string): void;
+  onChange(change: EntryChange): void;
   onReset(): void;
 }): EntryChangeListener {
   const { db, logger } = deps;
@@ -41,7 +60,8 @@ export function createEntryChangeListener(deps: {
           { ...(settings as pg.ClientConfig), password: (settings as pg.ClientConfig).password, keepAlive: true },
     );
     next.on('notification', (message) => {
-      if (message.channel === ENTRY_CHANGED_CHANNEL && message.payload) deps.onChange(message.payload);
+      if (message.channel !== ENTRY_CHANGED_CHANNEL || !message.payload) return;
+      deps.onChange(parsePayload(message.payload));
     });
     next.on('error', (error) => lost(next, error));
     next.on('end', () => lost(next));

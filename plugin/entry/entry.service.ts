@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger.js';
 import type { CustomerPathConfig } from './entry.config.js';
 import { createEntryChangeListener } from './entry-change-listener.js';
-import type { EntryStore } from './entry.store.js';
+import type { EntryRow, EntryStore } from './entry.store.js';
 
 /** What `<wss-store-entry>` needs for one store. */
 export interface EntryPayload {
@@ -51,10 +51,14 @@ export function createEntryService(deps: {
   const listener = createEntryChangeListener({
     db: deps.db,
     logger,
-    onChange(storeId) {
+    onChange({ storeId, visible }) {
       generation += 1;
       stats.invalidations += 1;
       cache.delete(storeId);
+      // The payload carries the new state: update in place so the next hit needs no database read.
+      if (visible !== undefined && cache.size < config.entryCacheSize) {
+        cache.set(storeId, { entry: build(storeId, { visible, isOpen: true }), checkedAt: Date.now() });
+      }
     },
     onReset() {
       generation += 1;
@@ -63,7 +67,7 @@ export function createEntryService(deps: {
   });
   let listenerFailure: Promise<void> | null = null;
 
-  function build(storeId: string, row: Awaited<ReturnType<EntryStore['readEntry']>>): CachedEntry {
+  function build(storeId: string, row: Pick<EntryRow, 'visible' | 'isOpen'> | null): CachedEntry {
     const visible = Boolean(row && row.visible && row.isOpen);
     const payload: EntryPayload = {
       storeId,

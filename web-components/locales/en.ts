@@ -4,6 +4,7 @@
  */
 import { commonEn } from '../shared/common.en.js';
 import { storeListEn } from '../store-list/store-list.en.js';
+import { bindingAdminEn } from '../binding-admin/binding-admin.en.js';
 import { storeEntryEn } from '../store-entry/store-entry.en.js';
 import { addGuideEn } from '../add-guide/add-guide.en.js';
 import { statsDashboardEn } from '../stats-dashboard/stats-dashboard.en.js';
@@ -12,6 +13,7 @@ import { capacityPanelEn } from '../capacity-panel/capacity-panel.en.js';
 export const templates = {
   ...commonEn,
   ...storeListEn,
+  ...bindingAdminEn,
   ...storeEntryEn,
   ...addGuideEn,
   ...statsDashboardEn,

@@ -51,7 +51,7 @@ export function createPagesRouter(sim: SimContext) {
     const names = way.user.map((id) => state.members.get(id)?.name ?? id).join('、');
     ctx.body = layout('添加企业微信', `<h1>添加 ${escapeHtml(names)} 为联系人</h1>
 <p>来自「联系我」${escapeHtml(way.config_id)}${way.state ? `，渠道 state=<code>${escapeHtml(way.state)}</code>` : ''}</p>
-<button id="add" onclick="call('/sim/customers/add',{configId:${JSON.stringify(way.config_id)}}).then((ok)=>{this.disabled=ok;this.textContent=ok?'已添加':'添加'})">添加</button>
+<button id="add" data-config-id="${escapeHtml(way.config_id)}" onclick="call('/sim/customers/add',{configId:this.dataset.configId}).then((ok)=>{this.disabled=ok;this.textContent=ok?'已添加':'添加'})">添加</button>
 <pre id="out"></pre>`);
   });
 

@@ -1,0 +1,22 @@
+import { css } from 'lit';
+
+export const bindingAdminStyles = css`
+  .actions { display: flex; gap: 6px; }
+  .actions button { padding: 2px 8px; font-size: 13px; }
+  .bulk { display: flex; gap: 8px; align-items: center; padding: 8px 12px; margin-bottom: 8px; background: #eef5ff; border-radius: 6px; }
+  .reason { font-size: 12px; color: #8f959e; display: block; }
+  dialog { border: none; border-radius: 10px; padding: 20px; min-width: 480px; max-width: 760px; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.2); }
+  dialog::backdrop { background: rgba(0, 0, 0, 0.3); }
+  dialog.drawer { margin: 0 0 0 auto; height: 100vh; max-height: 100vh; border-radius: 0; width: min(640px, 90vw); }
+  dialog h2 { margin: 0 0 12px; font-size: 18px; }
+  .form { display: grid; gap: 12px; }
+  .row-end { display: flex; gap: 8px; justify-content: flex-end; margin-top: 16px; }
+  .check { min-height: 1.4em; font-size: 13px; }
+  .check.ok { color: #1a7f37; }
+  progress { width: 100%; height: 14px; }
+  .report { max-height: 50vh; overflow: auto; margin-top: 12px; }
+  .report td, .report th { padding: 4px 8px; font-size: 13px; }
+  tr.bad td { background: #fff1f0; }
+  ul.plain { list-style: none; padding: 0; margin: 0; }
+  ul.plain li { padding: 6px 0; border-bottom: 1px solid #eef0f2; }
+`;
