@@ -211,6 +211,9 @@ export function createBindingsService(deps: {
 
     getLiveCode: (storeId: string) => liveCodes.get(db, storeId),
 
+    /** See EntriesService.hideEntryAutomatically; here too so other features need only this service. */
+    hideEntryAutomatically: entries.hideEntryAutomatically,
+
     /**
      * For the capacity failover: new customers of the store go to `accountUserid` (an active primary
      * or backup of the store); null means no account has room and the entry hides itself.

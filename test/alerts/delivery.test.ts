@@ -87,13 +87,13 @@ describe('alert delivery through the outbox', () => {
   it('retries a webhook answering 5xx with backoff, then delivers once', async () => {
     proxy.control.failures = 2;
     await enqueue('flaky', ['先失败后成功']);
-    const alerts = feature({ robotBaseUrls: { wecom: proxy.url } });
+    const alerts = feature({ robotBaseUrls: { wecom: proxy.url }, backoffBaseMs: 300, backoffMaxMs: 600 });
     expect(await alerts.deliverDue()).toMatchObject({ sent: 0, retried: 1 });
     expect((await row('先失败后成功')).status).toBe('pending');
     expect(await alerts.deliverDue()).toMatchObject({ claimed: 0 }); // not due yet: backoff
-    await sleep(120);
+    await sleep(400);
     expect(await alerts.deliverDue()).toMatchObject({ retried: 1 });
-    await sleep(250);
+    await sleep(750);
     expect(await alerts.deliverDue()).toMatchObject({ sent: 1 });
     expect(await attempts('先失败后成功')).toEqual([
       { attempt: 1, outcome: 'retry', error_code: 'http_502' },

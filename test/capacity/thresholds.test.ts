@@ -93,15 +93,15 @@ describe('threshold crossings with hysteresis', () => {
     const [row] = await db.knex('wss_wecom_accounts').insert({ userid: 'kf5', name: '周婷', customer_count: 70, capacity_limit: 100 }).returning('id');
     const id = String(row.id);
     await db.knex('wss_store_accounts').insert({ store_id: 'S1', account_id: id, role: 'backup', bound_by: 't' });
-    // 50 customers two days ago (hour bucket, so a little more) → about 10 a day.
-    await db.knex('wss_capacity_samples').insert({ account_id: id, bucket: db.knex.raw("date_trunc('hour', now()) - interval '48 hours'"), customer_count: 50 });
+    // 50 customers two days ago → 10 a day.
+    await db.knex('wss_capacity_samples').insert({ account_id: id, bucket: db.knex.raw("now() - interval '48 hours'"), customer_count: 50 });
     const { capacity: service } = buildFeature(db.knex, {
       capacity: { ...capacity, template: '[{branch}/{store}] {name}({账号}) {count}/{limit}={percent}% ≥{level}% {forecast} {unknown}' },
       alerts: ROBOTS,
     });
     await service.evaluate([id]);
     const [hq] = await outbox(id);
-    expect(hq.payload.text).toMatch(/^\[华东分公司\/S1门店\] 周婷\(kf5\) 70\/100=70% ≥70% 按近期日均新增(9\.\d|10)人，预计约1\.5天后达到85%，约3天后满员。 \{unknown\}$/);
+    expect(hq.payload.text).toMatch(/^\[华东分公司\/S1门店\] 周婷\(kf5\) 70\/100=70% ≥70% 按近期日均新增10人，预计约1\.5天后达到85%，约3天后满员。 \{unknown\}$/);
     expect(hq.payload.details.forecast).toMatchObject({ nextLevel: 85, daysToNext: 1.5, daysToFull: 3 });
 
     // The default template keeps its exact first line and puts the forecast on a second one.
