@@ -36,7 +36,16 @@ export function createServices(deps: { db: Knex; host: HostAdapter; config: Plug
     logger,
     onEventApplied: (event) => contactEvents.emit(event),
   });
-  const directory = createDirectoryService({ db, store: createDirectoryStore(db), directory: host.directory, logger });
+  const directory = createDirectoryService({
+    db,
+    store: createDirectoryStore(db),
+    directory: host.directory,
+    logger,
+    // A store the host closed (or no longer lists) stops showing its entry.
+    onStoresClosed: async (trx, storeIds) => {
+      await entries.hideEntriesAutomatically(trx, storeIds, 'store_closed');
+    },
+  });
   const metrics = createMetricsService({
     db,
     store: createMetricsStore(db),

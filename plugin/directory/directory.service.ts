@@ -17,7 +17,7 @@ export function createDirectoryService(deps: {
   store: DirectoryStore;
   directory: HostDirectory;
   logger: Logger;
-  /** Called with the stores this sync closed because the host no longer lists them. */
+  /** Called, inside the sync's transaction, with closed stores whose entry is still shown. */
   onStoresClosed?: (trx: Knex.Transaction, storeIds: string[]) => Promise<void>;
 }) {
   const { db, store, directory, logger } = deps;
@@ -54,7 +54,10 @@ export function createDirectoryService(deps: {
         } while (cursor);
         const closed = await store.closeUnseenStores(trx);
         result.stores.closedMissing = closed.length;
-        if (closed.length && deps.onStoresClosed) await deps.onStoresClosed(trx, closed);
+        if (deps.onStoresClosed) {
+          const shown = await store.closedStoresStillShown(trx);
+          if (shown.length) await deps.onStoresClosed(trx, shown);
+        }
       });
       if (result.stores.skippedUnknownBranch) {
         logger.warn('directory sync skipped stores of unknown branches', { count: result.stores.skippedUnknownBranch });

@@ -99,6 +99,15 @@ export function createDirectoryStore(db: Knex) {
       return rows.map((r: { id: string }) => r.id);
     },
 
+    /** Closed stores whose customer entry is still shown (they must hide). */
+    async closedStoresStillShown(trx: Knex.Transaction): Promise<string[]> {
+      return trx('wss_stores as s')
+        .join('wss_store_entries as e', 'e.store_id', 's.id')
+        .where('s.is_open', false)
+        .andWhere('e.visible', true)
+        .pluck('s.id');
+    },
+
     async listBranches(actor: Actor) {
       const query = db('wss_branches as b')
         .select('b.id', 'b.name', 'b.active')
@@ -135,7 +144,27 @@ export function createDirectoryStore(db: Knex) {
         );
       }
       const [{ total }] = await base.clone().count<{ total: string }[]>({ total: '*' });
-      const items = await base
+      // Page the ids first, then describe only the page's rows: deep pages stay as cheap as the first.
+      const page = base
+        .clone()
+        .select('s.id', 's.branch_id')
+        .orderBy([{ column: 's.branch_id' }, { column: 's.id' }])
+        .limit(filter.pageSize)
+        .offset((filter.page - 1) * filter.pageSize);
+      const items = await db
+        .with('page', page)
+        .from('page as p')
+        .join('wss_stores as s', 's.id', 'p.id')
+        .join('wss_branches as b', 'b.id', 's.branch_id')
+        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id')
+        .joinRaw(
+          `LEFT JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE sa.role IN ('primary', 'backup'))::int AS active_accounts,
+                    max(a.userid) FILTER (WHERE sa.role = 'primary') AS primary_userid,
+                    max(a.name) FILTER (WHERE sa.role = 'primary') AS primary_name
+             FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
+             WHERE sa.store_id = s.id AND sa.ended_at IS NULL) AS acc ON true`,
+        )
         .select(
           's.id',
           's.name',
@@ -144,22 +173,11 @@ export function createDirectoryStore(db: Knex) {
           's.is_open as isOpen',
           db.raw('coalesce(e.visible, false) AS visible'),
           'e.reason as entryReason',
-          db.raw(
-            `(SELECT count(*)::int FROM wss_store_accounts sa WHERE sa.store_id = s.id AND sa.ended_at IS NULL
-               AND sa.role IN ('primary', 'backup')) AS "activeAccounts"`,
-          ),
-          db.raw(
-            `(SELECT a.userid FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
-               WHERE sa.store_id = s.id AND sa.ended_at IS NULL AND sa.role = 'primary') AS "primaryUserid"`,
-          ),
-          db.raw(
-            `(SELECT a.name FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
-               WHERE sa.store_id = s.id AND sa.ended_at IS NULL AND sa.role = 'primary') AS "primaryName"`,
-          ),
+          'acc.active_accounts as activeAccounts',
+          'acc.primary_userid as primaryUserid',
+          'acc.primary_name as primaryName',
         )
-        .orderBy([{ column: 's.branch_id' }, { column: 's.id' }])
-        .limit(filter.pageSize)
-        .offset((filter.page - 1) * filter.pageSize);
+        .orderBy([{ column: 'p.branch_id' }, { column: 'p.id' }]);
       return {
         total: Number(total),
         items: items.map((row: Omit<StoreRow, 'bound'>) => ({ ...row, bound: row.activeAccounts > 0 })),

@@ -157,3 +157,18 @@ describe('store list API', () => {
     expect(unknownBranch.status).toBe(404);
   });
 });
+
+describe('closing a shown store', () => {
+  it('hides its entry automatically, says why, and audits it', async () => {
+    const shown = await db.knex('wss_store_entries').where({ store_id: 'S00002' }).first();
+    expect(shown.visible).toBe(true);
+    const store = plugin.directory.stores.find((s) => s.id === 'S00002')!;
+    store.isOpen = false;
+    await sync();
+    const entry = await db.knex('wss_store_entries').where({ store_id: 'S00002' }).first();
+    expect(entry).toMatchObject({ visible: false, hidden_automatically: 'store_closed', reason: '门店已关店' });
+    const audit = await db.knex('wss_audit_log').where({ entity_id: 'S00002', action: 'entry.auto_hide' }).first();
+    expect(audit).toBeTruthy();
+    store.isOpen = true;
+  });
+});
