@@ -6,7 +6,9 @@ import { startDemoEnvironment } from './environment.js';
 
 const port = Number(process.env.PORT ?? 3000);
 await buildElements();
-const database = await startDatabase({ dataDir: path.resolve('.data/demo-pg'), persistent: true });
+// WSS_DEMO_DATA lets two demos run side by side (each needs its own data folder).
+const dataDir = path.resolve(process.env.WSS_DEMO_DATA ?? '.data/demo-pg');
+const database = await startDatabase({ dataDir, persistent: true });
 const demo = await startDemoEnvironment({
   databaseUrl: database.url,
   port,
@@ -18,7 +20,7 @@ const demo = await startDemoEnvironment({
 console.log(`
   示例 CRM 已启动 / demo CRM running:  ${demo.url.replace('127.0.0.1', 'localhost')}
   WeCom 模拟器 / WeCom simulator:     ${demo.simulator.url.replace('127.0.0.1', 'localhost')}/sim/
-  PostgreSQL: ${database.embedded ? 'embedded (.data/demo-pg)' : 'DATABASE_URL'}
+  PostgreSQL: ${database.embedded ? `embedded (${path.relative(process.cwd(), dataDir)})` : 'DATABASE_URL'}
   Ctrl+C to stop.
 `);
 
