@@ -3,6 +3,7 @@ import knexFactory, { type Knex } from 'knex';
 import { createWecomStoreService, type WecomStoreService } from '../plugin/index.js';
 import { loadManifest } from '../plugin/manifest/manifest.js';
 import type { Logger } from '../plugin/logger.js';
+import type { PluginConfigInput } from '../plugin/config.js';
 import { createDemoApp } from './crm/app.js';
 import { prepareCrmTables } from './crm/crm-schema.js';
 import { createDemoHostAdapter } from './crm/host-adapter.js';
@@ -47,6 +48,8 @@ export async function startDemoEnvironment(opts: {
   startJobs?: boolean;
   /** Binds a few stores near full so the capacity panel has something to show (npm start). */
   seedCapacityDemo?: boolean;
+  /** Top-level config sections that replace the demo's (tests), given the simulator's URL. */
+  config?: (simulatorUrl: string) => Partial<PluginConfigInput>;
 }): Promise<DemoEnvironment> {
   const db = knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 10 } });
   await prepareCrmTables(db);
@@ -67,6 +70,7 @@ export async function startDemoEnvironment(opts: {
       // falls back to the QR code, which opens the simulator's add page.
       customerPath: { miniProgram: { appId: 'wx8d2f6b1c3a5e7d90', path: 'pages/store-service/index' } },
       ...demoCapacityConfig(simulator.url),
+      ...opts.config?.(simulator.url),
     },
   });
   await service.migrate();

@@ -80,7 +80,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     async close() {
       await jobs.stop();
       await services.imports.settled();
-      await Promise.all([services.entry.close(), services.tracking.close(), services.wecomCallbacks.idle()]);
+      await Promise.all([services.entry.close(), services.tracking.close(), services.wecomCallbacks.idle(), services.guide.poolIdle()]);
     },
   };
 }

@@ -57,8 +57,17 @@ export function createServices(deps: { db: Knex; host: HostAdapter; config: Plug
   // Confirmed adds are attributed to their guide visit through the contact-way state.
   contactEvents.on((event) => guide.onContactEvent(event).then(() => undefined));
   const { bindings, entries, imports, exports: bindingExports } = createBindingServices({ db, config: deps.config, logger, wecom });
-  // Capacity fails over through the binding workflow's live-code routing.
-  const { capacity, alerts } = createCapacityFeature({ db, config: deps.config, logger, wecom, routing: bindings });
+  // A store HQ just showed gets its guide contact-way pool now, not on the next guide-pool-refill run.
+  entries.onEntryShown((storeIds) => guide.refillPoolSoon(storeIds));
+  // Capacity fails over through the binding workflow's live-code routing; the guide pool follows at once.
+  const routing = {
+    async routeNewCustomersTo(storeId: string, userid: string | null, reason: string) {
+      const routed = await bindings.routeNewCustomersTo(storeId, userid, reason);
+      if (userid) guide.refillPoolSoon([storeId]);
+      return routed;
+    },
+  };
+  const { capacity, alerts } = createCapacityFeature({ db, config: deps.config, logger, wecom, routing });
   // Every change of an account's live count re-checks its thresholds and its stores' routing.
   contactEvents.on(async (event) => {
     if (event.customerCount !== undefined && event.userId) await capacity.countsChanged([event.userId]);

@@ -36,6 +36,7 @@ const view = (e: Pick<EntryState, 'visible' | 'reason' | 'hiddenAutomatically'>)
  */
 export function createEntriesService(deps: { db: Knex; store: EntriesStore; bindings: BindingsStore }) {
   const { db, store, bindings } = deps;
+  const shownListeners: ((storeIds: string[]) => void)[] = [];
 
   async function autoHide(knex: Knex, storeIds: string[], reason: string, detail?: string): Promise<string[]> {
     const states = await store.states(knex, storeIds);
@@ -68,7 +69,7 @@ export function createEntriesService(deps: { db: Knex; store: EntriesStore; bind
     async setVisibility(actor: Actor, input: { storeIds: string[]; visible: boolean; reason?: string }) {
       const storeIds = [...new Set(input.storeIds)];
       const by: Author = { id: actor.id, name: actor.name };
-      return db.transaction(async (trx) => {
+      const result = await db.transaction(async (trx) => {
         const states = await store.states(trx, storeIds, actor);
         const missing = storeIds.filter((id) => !states.has(id));
         if (missing.length) throw notFound(`门店不存在或不在您的管辖范围：${missing.slice(0, 10).join(', ')}`, 'store_not_found');
@@ -100,6 +101,16 @@ export function createEntriesService(deps: { db: Knex; store: EntriesStore; bind
         await bindings.insertAudit(trx, by, audit);
         return { changed: changed.map((s) => s.storeId), unchanged: storeIds.length - changed.length };
       });
+      if (input.visible && result.changed.length) for (const listener of shownListeners) listener(result.changed);
+      return result;
+    },
+
+    /**
+     * Called after HQ's show committed, with the stores whose entry changed. Listeners must not throw
+     * (they start their work in the background); the answer to HQ does not wait for them.
+     */
+    onEntryShown(listener: (storeIds: string[]) => void): void {
+      shownListeners.push(listener);
     },
 
     /**

@@ -42,6 +42,9 @@ export interface Attribution {
   recorded: boolean;
 }
 
+/** The guide-pool-refill job's advisory lock (jobs/scheduler.ts `wss:job:<id>`): one pool run at a time. */
+const POOL_LOCK_KEY = 'wss:job:guide-pool-refill';
+
 const newVisitId = () => `gv_${randomBytes(12).toString('base64url')}`;
 const newPoolState = () => `${POOL_STATE_PREFIX}${randomBytes(9).toString('base64url')}`;
 
@@ -63,6 +66,7 @@ export function createGuideService(deps: {
 }) {
   const { db, store, tracking, links, config, logger } = deps;
   const lease = config.pool.leaseMinutes;
+  const refilling = new Set<Promise<unknown>>();
 
   async function view(visit: GuideVisitRow, storeName: string, accountName: string | null): Promise<GuideVisitView> {
     return {
@@ -179,17 +183,18 @@ export function createGuideService(deps: {
     },
 
     /**
-     * Keeps `pool.perStore` contact ways per shown store (for its primary account) and deletes free
-     * ways that no longer match (rebound, hidden, closed). At most `maxCreatesPerRun` WeCom calls of
-     * each kind per run.
+     * Keeps `pool.perStore` contact ways per shown store (for the account that takes its new
+     * customers: the live code's, else the primary) and deletes free ways that no longer match
+     * (rebound, failed over, hidden, closed). At most `maxCreatesPerRun` WeCom calls of each kind per
+     * run. `only.storeIds` limits the run to those stores.
      */
-    async refillPool(signal?: AbortSignal): Promise<{ created: number; retired: number; failed: number; skipped?: string }> {
+    async refillPool(signal?: AbortSignal, only?: { storeIds: readonly string[] }): Promise<{ created: number; retired: number; failed: number; skipped?: string }> {
       const api = deps.contactWays?.();
       if (!api) return { created: 0, retired: 0, failed: 0, skipped: 'no WeCom client' };
       let created = 0;
       let retired = 0;
       let failed = 0;
-      for (const configId of await store.staleWays(config.pool.maxCreatesPerRun)) {
+      for (const configId of await store.staleWays(config.pool.maxCreatesPerRun, only?.storeIds)) {
         if (signal?.aborted) break;
         try {
           await api.delContactWay(configId);
@@ -205,7 +210,7 @@ export function createGuideService(deps: {
         retired += 1;
       }
       if (config.pool.perStore === 0) return { created, retired, failed };
-      const deficits = await store.poolDeficits(config.pool.perStore, config.pool.maxCreatesPerRun);
+      const deficits = await store.poolDeficits(config.pool.perStore, config.pool.maxCreatesPerRun, only?.storeIds);
       outer: for (const deficit of deficits) {
         for (let i = 0; i < deficit.missing; i += 1) {
           if (signal?.aborted || created + failed >= config.pool.maxCreatesPerRun) break outer;
@@ -225,6 +230,33 @@ export function createGuideService(deps: {
         }
       }
       return { created, retired, failed };
+    },
+
+    /**
+     * Fills the pool of stores HQ just showed now instead of on the next job run. Runs in the
+     * background after the job's advisory lock (waiting for a running job), so two runs never count
+     * the same deficit twice. Failures are logged; the job catches up.
+     */
+    refillPoolSoon(storeIds: readonly string[]): void {
+      if (!storeIds.length || config.pool.perStore === 0 || !deps.contactWays?.()) return;
+      const run = db
+        .transaction(async (trx) => {
+          await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [POOL_LOCK_KEY]);
+          return service.refillPool(undefined, { storeIds });
+        })
+        .then((result) => {
+          if (result.failed) logger.warn('guide pool refill of shown stores had failures', { stores: storeIds.length, ...result });
+        })
+        .catch((error: unknown) => {
+          logger.error('guide pool refill of shown stores failed', { stores: storeIds.length, error: error instanceof Error ? error.message : String(error) });
+        });
+      refilling.add(run);
+      void run.finally(() => refilling.delete(run));
+    },
+
+    /** Resolves when every refill started by refillPoolSoon has finished (tests, shutdown). */
+    async poolIdle(): Promise<void> {
+      while (refilling.size > 0) await Promise.allSettled([...refilling]);
     },
   };
   return service;

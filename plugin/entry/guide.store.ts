@@ -29,6 +29,20 @@ export interface LeasedWay {
   qrCode: string;
 }
 
+/**
+ * The account that takes a store's new customers (alias `s` = wss_stores): the store live code's
+ * account, which the binding workflow and the capacity failover keep on an active primary or backup;
+ * the primary when the store has no live code yet.
+ */
+const SERVING_USERID = `coalesce(
+  (SELECT lc.account_userids[1] FROM wss_store_live_codes lc WHERE lc.store_id = s.id),
+  (SELECT pa.userid FROM wss_store_accounts psa JOIN wss_wecom_accounts pa ON pa.id = psa.account_id
+   WHERE psa.store_id = s.id AND psa.role = 'primary' AND psa.ended_at IS NULL LIMIT 1))`;
+
+/** `AND <column> IN (…)` when the caller limits a pool run to some stores. */
+const onlyStores = (column: string, storeIds?: readonly string[]) =>
+  storeIds ? { sql: `AND ${column} IN (${storeIds.map(() => '?').join(', ') || 'NULL'})`, bindings: [...storeIds] } : { sql: '', bindings: [] };
+
 const VISIT_COLUMNS = `id, store_id AS "storeId", visitor_id AS "visitorId", order_id AS "orderId",
   client_type AS "clientType", source, state, config_id AS "configId", qr_code AS "qrCode",
   created_at AS "createdAt", lease_until AS "leaseUntil", confirmed_at AS "confirmedAt"`;
@@ -36,15 +50,14 @@ const VISIT_COLUMNS = `id, store_id AS "storeId", visitor_id AS "visitorId", ord
 /** Knex only: guide visits, the leased contact-way pool, and what the guide page shows of a store. */
 export function createGuideStore(db: Knex) {
   return {
-    /** Public facts of one store: shown or not, and its primary account (the store's own service account). */
+    /** Public facts of one store: shown or not, and the account that takes its new customers. */
     async storeInfo(storeId: string): Promise<GuideStoreInfo | null> {
       const { rows } = await db.raw<{ rows: GuideStoreInfo[] }>(
         `SELECT s.id AS "storeId", s.name AS "storeName", (coalesce(e.visible, false) AND s.is_open) AS visible,
                 a.userid AS "accountUserid", a.name AS "accountName"
          FROM wss_stores s
          LEFT JOIN wss_store_entries e ON e.store_id = s.id
-         LEFT JOIN wss_store_accounts sa ON sa.store_id = s.id AND sa.role = 'primary' AND sa.ended_at IS NULL
-         LEFT JOIN wss_wecom_accounts a ON a.id = sa.account_id
+         LEFT JOIN wss_wecom_accounts a ON a.userid = ${SERVING_USERID}
          WHERE s.id = ?`,
         [storeId],
       );
@@ -142,36 +155,44 @@ export function createGuideStore(db: Knex) {
       });
     },
 
-    /** Shown, open stores with a primary account and how many pool ways of that account they hold. */
-    async poolDeficits(perStore: number, limit: number): Promise<{ storeId: string; accountUserid: string; missing: number }[]> {
+    /**
+     * Shown, open stores with a serving account and how many pool ways of that account they hold
+     * (only `storeIds` when given).
+     */
+    async poolDeficits(perStore: number, limit: number, storeIds?: readonly string[]): Promise<{ storeId: string; accountUserid: string; missing: number }[]> {
+      const only = onlyStores('s.id', storeIds);
       const { rows } = await db.raw<{ rows: { storeId: string; accountUserid: string; missing: number }[] }>(
-        `SELECT s.id AS "storeId", a.userid AS "accountUserid",
-                (? - (SELECT count(*) FROM wss_guide_contact_ways w WHERE w.store_id = s.id AND w.account_userid = a.userid))::int AS missing
-         FROM wss_stores s
-         JOIN wss_store_entries e ON e.store_id = s.id AND e.visible
-         JOIN wss_store_accounts sa ON sa.store_id = s.id AND sa.role = 'primary' AND sa.ended_at IS NULL
-         JOIN wss_wecom_accounts a ON a.id = sa.account_id
-         WHERE s.is_open
-           AND (SELECT count(*) FROM wss_guide_contact_ways w WHERE w.store_id = s.id AND w.account_userid = a.userid) < ?
-         ORDER BY s.id LIMIT ?`,
-        [perStore, perStore, limit],
+        `SELECT "storeId", "accountUserid", (? - held)::int AS missing
+         FROM (
+           SELECT s.id AS "storeId", a.userid AS "accountUserid",
+                  (SELECT count(*) FROM wss_guide_contact_ways w WHERE w.store_id = s.id AND w.account_userid = a.userid) AS held
+           FROM wss_stores s
+           JOIN wss_store_entries e ON e.store_id = s.id AND e.visible
+           JOIN wss_wecom_accounts a ON a.userid = ${SERVING_USERID}
+           WHERE s.is_open ${only.sql}
+         ) pool
+         WHERE held < ?
+         ORDER BY "storeId" LIMIT ?`,
+        [perStore, ...only.bindings, perStore, limit],
       );
       return rows;
     },
 
-    /** Free pool ways that no longer match a shown store's primary account (rebound, hidden or closed). */
-    async staleWays(limit: number): Promise<string[]> {
+    /**
+     * Free pool ways that no longer match their shown store's serving account (rebound, failed over,
+     * hidden or closed); only ways of `storeIds` when given.
+     */
+    async staleWays(limit: number, storeIds?: readonly string[]): Promise<string[]> {
+      const only = onlyStores('w.store_id', storeIds);
       const { rows } = await db.raw<{ rows: { config_id: string }[] }>(
         `SELECT w.config_id FROM wss_guide_contact_ways w
-         WHERE (w.leased_until IS NULL OR w.leased_until < now())
+         WHERE (w.leased_until IS NULL OR w.leased_until < now()) ${only.sql}
            AND NOT EXISTS (
              SELECT 1 FROM wss_stores s
              JOIN wss_store_entries e ON e.store_id = s.id AND e.visible
-             JOIN wss_store_accounts sa ON sa.store_id = s.id AND sa.role = 'primary' AND sa.ended_at IS NULL
-             JOIN wss_wecom_accounts a ON a.id = sa.account_id
-             WHERE s.id = w.store_id AND s.is_open AND a.userid = w.account_userid)
+             WHERE s.id = w.store_id AND s.is_open AND ${SERVING_USERID} = w.account_userid)
          ORDER BY w.config_id LIMIT ?`,
-        [limit],
+        [...only.bindings, limit],
       );
       return rows.map((r) => r.config_id);
     },

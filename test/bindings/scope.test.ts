@@ -15,6 +15,7 @@ interface RouteCase {
   method: string;
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
   /** Expected status per actor; every route on a B1 store. */
   expect: Record<Who, number>;
 }
@@ -32,6 +33,10 @@ const cases: RouteCase[] = [
   { name: 'entry toggle', method: 'PUT', path: '/stores/S101/entry', body: { visible: false }, expect: { anonymous: 401, viewerB1: 403, adminB2: 403, adminB1: 403, hq: 200 } },
   { name: 'bulk toggle', method: 'POST', path: '/entries/visibility', body: { storeIds: ['S101'], visible: false }, expect: { anonymous: 401, viewerB1: 403, adminB2: 403, adminB1: 403, hq: 200 } },
   { name: 'import template', method: 'GET', path: '/imports/template?format=csv', expect: { anonymous: 401, viewerB1: 403, adminB2: 200, adminB1: 200, hq: 200 } },
+  // A viewer cannot write through the import either: upload, read a job, commit.
+  { name: 'import upload', method: 'POST', path: '/imports?fileName=scope-upload.csv', body: '门店编号,企微账号,角色\nS103,u_s103_b,备用\n', headers: { 'Content-Type': 'text/csv' }, expect: { anonymous: 401, viewerB1: 403, adminB2: 202, adminB1: 202, hq: 202 } },
+  { name: 'import status', method: 'GET', path: '/imports/00000000-0000-4000-8000-000000000000', expect: { anonymous: 401, viewerB1: 403, adminB2: 404, adminB1: 404, hq: 404 } },
+  { name: 'import commit', method: 'POST', path: '/imports/00000000-0000-4000-8000-000000000000/commit', expect: { anonymous: 401, viewerB1: 403, adminB2: 404, adminB1: 404, hq: 404 } },
   { name: 'export', method: 'GET', path: '/exports/bindings?format=csv&branchId=B1', expect: READ },
   { name: 'me', method: 'GET', path: '/me', expect: { anonymous: 401, viewerB1: 200, adminB2: 200, adminB1: 200, hq: 200 } },
 ];
@@ -44,7 +49,7 @@ describe('every binding route checks its permission and the branch scope', () =>
       const seen: Record<string, number> = {};
       for (const who of order) {
         const before = await world.db.knex('wss_audit_log').count({ n: '*' });
-        const res = await world.plugin.request(route.path, { actor: who === 'anonymous' ? null : ACTORS[who], method: route.method, body: route.body });
+        const res = await world.plugin.request(route.path, { actor: who === 'anonymous' ? null : ACTORS[who], method: route.method, body: route.body, headers: route.headers });
         seen[who] = res.status;
         if (res.status >= 400) {
           expect(res.body.error.code).toBeTruthy();
