@@ -3,8 +3,6 @@ import type Router from '@koa/router';
 import type { Access } from '../access/access.js';
 import type { PluginConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { createWecomClient } from '../wecom/client.js';
-import { createDbTokenStore } from '../wecom/token-store.js';
 import { createEntriesRoutes } from '../entries/entries.routes.js';
 import { createEntriesService } from '../entries/entries.service.js';
 import { createEntriesStore } from '../entries/entries.store.js';
@@ -19,22 +17,9 @@ import { createLiveCodes } from './live-codes.js';
 import { createMemberLookup } from './member-lookup.js';
 import type { BindingsWecomApi } from './wecom-deps.js';
 
-/**
- * The binding workflow's services. `wecom` is the shared WeCom client when the host wiring has one;
- * otherwise one is made from the config.
- */
-export function createBindingServices(deps: { db: Knex; config: PluginConfig; logger: Logger; wecom?: BindingsWecomApi }) {
-  const { db, config, logger } = deps;
-  const wecom =
-    deps.wecom ??
-    createWecomClient({
-      baseUrl: config.wecom.apiBaseUrl,
-      corpId: config.wecom.corpId,
-      corpSecret: config.wecom.corpSecret,
-      tokenStore: createDbTokenStore(db),
-      logger,
-      limits: { perApiPerMinute: config.wecom.perApiPerMinute, concurrency: config.wecom.concurrency },
-    });
+/** The binding workflow's services, on the plugin's shared WeCom client. */
+export function createBindingServices(deps: { db: Knex; config: PluginConfig; logger: Logger; wecom: BindingsWecomApi }) {
+  const { db, config, logger, wecom } = deps;
   const concurrency = Math.min(8, config.wecom.concurrency);
   const bindingsStore = createBindingsStore();
   const members = createMemberLookup({ api: wecom, concurrency });
