@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { launchBrowser } from '../support/browser.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { buildElements } from '../../web-components/build.js';
+import { createBrowserDemo } from '../support/browser-demo.js';
+import type { DemoEnvironment } from '../../demo/environment.js';
 
-let db: TestDatabase;
 let demo: DemoEnvironment;
 let browser: Browser;
 
+const session = createBrowserDemo();
 beforeAll(async () => {
-  await buildElements();
-  db = await createTestDatabase({ migrate: false });
-  demo = await startDemoEnvironment({ databaseUrl: db.url });
-  browser = await launchBrowser();
+  ({ demo, browser } = await session.start());
 });
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await db?.destroy();
-});
+afterAll(() => session.stop());
 
 const admin = 'wss-binding-admin';
 const row = (page: Page, storeId: string) => page.locator(`${admin} tbody tr[data-store-id="${storeId}"]`);

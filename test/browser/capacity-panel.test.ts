@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { launchBrowser } from '../support/browser.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { buildElements } from '../../web-components/build.js';
+import { createBrowserDemo } from '../support/browser-demo.js';
+import type { DemoEnvironment } from '../../demo/environment.js';
 
-let db: TestDatabase;
 let demo: DemoEnvironment;
 let browser: Browser;
 
+const session = createBrowserDemo();
 beforeAll(async () => {
-  await buildElements();
-  db = await createTestDatabase({ migrate: false });
-  demo = await startDemoEnvironment({ databaseUrl: db.url, seedCapacityDemo: true });
-  browser = await launchBrowser();
+  ({ demo, browser } = await session.start({ seedCapacityDemo: true }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await db?.destroy();
-});
+afterAll(() => session.stop());
 
 describe('<wss-capacity-panel> in the demo CRM', () => {
   it('shows HQ the accounts by fill with forecasts, edits a limit, sends a test message and shows failures', async () => {

@@ -1,30 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { launchBrowser } from '../support/browser.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { buildElements } from '../../web-components/build.js';
+import { createBrowserDemo } from '../support/browser-demo.js';
+import type { DemoEnvironment } from '../../demo/environment.js';
 import { bindPrimary, setVisible } from '../entry/fixtures.js';
 
-let db: TestDatabase;
 let demo: DemoEnvironment;
 let browser: Browser;
 
+const session = createBrowserDemo();
 beforeAll(async () => {
-  await buildElements();
-  db = await createTestDatabase({ migrate: false });
-  demo = await startDemoEnvironment({ databaseUrl: db.url });
-  browser = await launchBrowser();
+  ({ demo, browser } = await session.start());
   // HQ has bound S1001 to its service account and shown the entry; S1002 stays hidden.
   await bindPrimary(demo.db, 'S1001', 'kf_s1001', '王晓燕');
   await setVisible(demo.db, 'S1001', true);
   expect((await demo.service.services.guide.refillPool()).created).toBe(2);
 });
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await db?.destroy();
-});
+afterAll(() => session.stop());
 
 const events = (where: Record<string, unknown>) => demo.db('wss_tracking_events').where(where).orderBy('id');
 const orderPage = (page: Page, store: string, order: string, visitor: string) =>

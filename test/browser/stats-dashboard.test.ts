@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { launchBrowser } from '../support/browser.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { buildElements } from '../../web-components/build.js';
+import type { TestDatabase } from '../support/db.js';
+import { createBrowserDemo } from '../support/browser-demo.js';
+import type { DemoEnvironment } from '../../demo/environment.js';
 import { addDays, todayIn } from '../../plugin/metrics/metrics.definitions.js';
 
 let db: TestDatabase;
@@ -11,17 +10,11 @@ let demo: DemoEnvironment;
 let browser: Browser;
 const STAGES = { orderResultVisitors: 'order_result_view', entryClickers: 'entry_click', guideVisitors: 'guide_view', addClickers: 'add_click', confirmedAdds: 'confirmed_add' };
 
+const session = createBrowserDemo();
 beforeAll(async () => {
-  await buildElements();
-  db = await createTestDatabase({ migrate: false });
-  demo = await startDemoEnvironment({ databaseUrl: db.url });
-  browser = await launchBrowser();
+  ({ demo, browser, db } = await session.start());
 });
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await db?.destroy();
-});
+afterAll(() => session.stop());
 
 /** Distinct people per stage straight from the raw events (not the rollups). */
 async function rawFunnel(from: string, to: string, branchId?: string): Promise<Record<string, number>> {

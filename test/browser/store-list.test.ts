@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { launchBrowser } from '../support/browser.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { buildElements } from '../../web-components/build.js';
+import { createBrowserDemo } from '../support/browser-demo.js';
+import type { DemoEnvironment } from '../../demo/environment.js';
 import { seedStores } from '../../demo/crm/seed-data.js';
 
-let db: TestDatabase;
 let demo: DemoEnvironment;
 let browser: Browser;
 
+const session = createBrowserDemo();
 beforeAll(async () => {
-  await buildElements();
-  db = await createTestDatabase({ migrate: false });
-  demo = await startDemoEnvironment({ databaseUrl: db.url });
-  browser = await launchBrowser();
+  ({ demo, browser } = await session.start());
 });
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  await db?.destroy();
-});
+afterAll(() => session.stop());
 
 describe('demo CRM in a real browser', () => {
   it('shows a branch admin exactly the stores of their own branch, with empty binding status', async () => {
