@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
 const benches = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts')
+  // Every top-level .ts is a benchmark, except this runner and shared support modules.
+  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && !f.includes('support'))
   .filter((f) => !only.length || only.some((o) => f.includes(o)))
   .sort();
 
