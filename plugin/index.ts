@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { createAccess } from './access/access.js';
 import { parseConfig, type PluginConfigInput } from './config.js';
 import { createDirectoryRoutes } from './directory/directory.routes.js';
-import { createEntryRoutes } from './entry/entry.routes.js';
+import { createEntryFastPath, createEntryRoutes } from './entry/entry.routes.js';
 import { publicBaseOf } from './entry/customer-path.js';
 import { createTrackingRoutes } from './tracking/tracking.routes.js';
 import { createMetricsRoutes } from './metrics/metrics.routes.js';
@@ -65,7 +65,10 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
       createAlertsRoutes({ access, alerts: services.alerts, rules: () => services.capacity.rules() }),
       ...createBindingFeatureRoutes({ access, bindings: services.bindings, entries: services.entries, imports: services.imports, exports: services.bindingExports })],
   });
-  const middleware: Middleware = router.routes() as unknown as Middleware;
+  const routes = router.routes() as unknown as Middleware;
+  // The public entry (hit on every paid order) is answered before the router walks every feature.
+  const entryFastPath = createEntryFastPath({ entry: services.entry, prefix: config.routesPrefix });
+  const middleware: Middleware = (ctx, next) => entryFastPath(ctx, () => routes(ctx, next));
   const jobs = createJobScheduler({ db, config, manifest, services, logger });
 
   return {

@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEntryFastPath } from '../../plugin/entry/entry.routes.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 import { seedStore, setVisible } from './fixtures.js';
@@ -54,6 +57,49 @@ describe('public entry endpoint', () => {
     const bad = await entry('x'.repeat(65));
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_input');
+  });
+
+  it('answers the same through the fast path as through the plugin router', async () => {
+    // `/S1` is taken by the fast path; the trailing-slash and upper-case forms go through the router.
+    const fast = await entry('S1', { 'X-Request-Id': 'req-1' });
+    for (const routedPath of ['/public/entry/S1/', '/PUBLIC/entry/S1']) {
+      const routed = await plugin.request(routedPath, { headers: { 'X-Request-Id': 'req-1' } });
+      expect(routed.status).toBe(fast.status);
+      expect(routed.body).toEqual(fast.body);
+      for (const h of ['etag', 'cache-control', 'content-type', 'x-request-id', 'access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age']) {
+        expect([h, fast.headers.get(h)]).toEqual([h, routed.headers.get(h)]);
+      }
+    }
+    expect(fast.headers.get('x-request-id')).toBe('req-1');
+    expect((await entry('S1')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const revalidated = await entry('S1', { 'If-None-Match': fast.headers.get('etag')! });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get('access-control-allow-origin')).toBe('*');
+    // Encoded ids are left to the router (decoded there), malformed ones too (400 with the usual shape).
+    expect((await entry('S%31')).body).toEqual(fast.body);
+    expect((await entry('a%20b')).body.error.code).toBe('invalid_input');
+  });
+
+  it('fast path: only a plain GET of a well-formed id is answered before the router', async () => {
+    const app = new Koa();
+    app.use(createEntryFastPath({ entry: plugin.service.services.entry, prefix: '/p' }));
+    app.use((ctx) => {
+      ctx.set('X-Via', 'router');
+      ctx.body = 'router';
+    });
+    const server = app.listen(0);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/p/public/entry`;
+    try {
+      const fast = await fetch(`${base}/S1`);
+      expect(fast.headers.get('x-via')).toBeNull();
+      expect(await fast.json()).toMatchObject({ storeId: 'S1', visible: true });
+      for (const [path, method] of [['/S1/', 'GET'], ['/S1', 'POST'], ['/S1', 'HEAD'], ['/S%31', 'GET'], ['/a/b', 'GET'], ['/' + 'x'.repeat(65), 'GET']]) {
+        const res = await fetch(`${base}${path}`, { method });
+        expect([path, method, res.headers.get('x-via')]).toEqual([path, method, 'router']);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('serves repeated reads from the cache without the database', async () => {

@@ -141,6 +141,52 @@ describe('event ingestion', () => {
     expect(chunked.status).toBe(413);
   });
 
+  it('stores a full batch through COPY with the Asia/Shanghai day, and a batch with one stored id through the fallback', async () => {
+    const hour = Array.from({ length: 48 }, (_, k) => Date.now() - (k + 1) * 3_600_000).find((t) => new Date(t).getUTCHours() === 16)!;
+    const batch = Array.from({ length: 100 }, (_, i) => event({ occurredAt: i === 0 ? hour : Date.now() - 1000 }));
+    const sunkBefore = forwarded.length;
+    expect((await send({ events: batch })).body).toEqual({ accepted: 100, duplicates: 0, rejected: [] });
+    const { rows: days } = await db.knex.raw(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM wss_tracking_events WHERE client_event_id = ?`, [batch[0].id]);
+    expect(days[0].day).toBe(new Date(hour + 8 * 3_600_000).toISOString().slice(0, 10));
+
+    // 99 new + 1 already stored: COPY stores nothing, the INSERT … ON CONFLICT fallback keeps the 99.
+    const mixed = [...Array.from({ length: 99 }, () => event()), batch[5]];
+    expect((await send({ events: mixed })).body).toEqual({ accepted: 99, duplicates: 1, rejected: [] });
+    expect((await rowsFor(mixed.map((e) => e.id))).length).toBe(100);
+    const sunk = forwarded.slice(sunkBefore).map((e) => e.clientEventId);
+    expect(sunk.length).toBe(199);
+    expect(new Set(sunk).size).toBe(199);
+  });
+
+  it('concurrent requests sharing ids: each id stored once, owned by one request', async () => {
+    const shared = Array.from({ length: 60 }, () => event());
+    const bodies = Array.from({ length: 4 }, () => ({ events: [...shared, ...Array.from({ length: 40 }, () => event())] }));
+    const answers = await Promise.all(bodies.map((b) => send(b)));
+    const accepted = answers.reduce((n, a) => n + a.body.accepted, 0);
+    const duplicates = answers.reduce((n, a) => n + a.body.duplicates, 0);
+    expect(accepted).toBe(60 + 4 * 40);
+    expect(duplicates).toBe(3 * 60);
+    const ids = bodies.flatMap((b) => b.events.map((e) => e.id));
+    expect((await rowsFor([...new Set(ids)])).length).toBe(220);
+  });
+
+  it('rejects a prop PostgreSQL cannot store (U+0000, unpaired surrogate) and keeps the rest of the batch', async () => {
+    const good = Array.from({ length: 3 }, () => event());
+    // Raw JSON text: the escapes reach the server as they would from a client.
+    const text = JSON.stringify({ events: [good[0], event({ props: { note: 'NUL' } }), good[1], event({ props: { note: 'LONE' } }), good[2]] })
+      .replace('"NUL"', '"a\\u0000b"')
+      .replace('"LONE"', '"\\ud800"');
+    expect(text).toContain('"a\\u0000b"');
+    const res = await send(text, { 'Content-Type': 'text/plain' });
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(3);
+    expect(res.body.rejected.map((r: any) => [r.index, r.reasons])).toEqual([
+      [1, { 'props.note': 'must not contain U+0000 or unpaired surrogates' }],
+      [3, { 'props.note': 'must not contain U+0000 or unpaired surrogates' }],
+    ]);
+    expect((await rowsFor(good.map((e) => e.id))).length).toBe(3);
+  });
+
   it('limits events per visitor: the rest of the batch is rejected with a reason', async () => {
     const visitorId = 'flooder';
     const first = await send({ events: Array.from({ length: 40 }, () => event({ visitorId })) });
