@@ -42,7 +42,9 @@ export async function seedDemoCapacity(db: Knex, simulator: WecomSimulator, serv
     if (!store || bound) continue;
     const limit = 3000;
     const count = Math.round((limit * fill) / 100);
-    for (const [suffix, role, n] of [['', 'primary', count], ['_b', 'backup', Math.round(limit * 0.3)]] as const) {
+    // Backups hold 12–42 % (not one shared figure), so the capacity list does not look generated.
+    const backupCount = Math.round(limit * (0.12 + ((fill + perDay) % 7) * 0.05));
+    for (const [suffix, role, n] of [['', 'primary', count], ['_b', 'backup', backupCount]] as const) {
       const userid = `kf_${storeId.toLowerCase()}${suffix}`;
       simulator.context.actions.setCount(userid, n);
       const [account] = await db('wss_wecom_accounts')

@@ -10,6 +10,7 @@ import { createDemoHostAdapter } from './crm/host-adapter.js';
 import { seedDemoMetrics } from './metrics-seed.js';
 import { seedMembers } from './crm/seed-data.js';
 import { demoCapacityConfig, seedDemoCapacity } from './capacity-seed.js';
+import { seedDemoBindings } from './enterprise-seed.js';
 import { createWecomSimulator, type WecomSimulator } from '../plugin/wecom/simulator/server.js';
 
 /** The demo's WeCom app, as the simulator knows it. Real deployments put their own values in config. */
@@ -48,6 +49,8 @@ export async function startDemoEnvironment(opts: {
   startJobs?: boolean;
   /** Binds a few stores near full so the capacity panel has something to show (npm start). */
   seedCapacityDemo?: boolean;
+  /** Binds and shows most stores of each branch as in demo/enterprise-seed.ts (npm start). */
+  seedBindingsDemo?: boolean;
   /** Top-level config sections that replace the demo's (tests), given the simulator's URL. */
   config?: (simulatorUrl: string) => Partial<PluginConfigInput>;
 }): Promise<DemoEnvironment> {
@@ -77,6 +80,7 @@ export async function startDemoEnvironment(opts: {
   await service.services.directory.sync();
   await seedDemoMetrics(db, service.services.metrics, service.config.timezone);
   await seedDemoCapacity(db, simulator, service, { bindStores: opts.seedCapacityDemo ?? false });
+  if (opts.seedBindingsDemo) await seedDemoBindings(db, simulator, service);
   if (opts.startJobs) service.jobs.start();
   const app = createDemoApp(service);
   const server: Server = await new Promise((resolve) => {

@@ -15,6 +15,7 @@ const demo = await startDemoEnvironment({
   simulatorPort: Number(process.env.SIM_PORT ?? 3001),
   startJobs: true,
   seedCapacityDemo: true,
+  seedBindingsDemo: true,
 });
 
 console.log(`

@@ -50,9 +50,10 @@ export interface SeedMember {
 
 /** WeCom members (store service accounts) the simulator knows: two per store plus a few odd ones. */
 export function seedMembers(): SeedMember[] {
+  // The given name shifts per branch, so stores in the same position of two branches differ.
   const members: SeedMember[] = seedStores().flatMap((store, i) => [
-    { userid: `kf_${store.id.toLowerCase()}`, name: `${SURNAMES[i % 12]}${GIVEN[(i * 5) % 12]}`, status: 1 as const },
-    { userid: `kf_${store.id.toLowerCase()}_b`, name: `${SURNAMES[(i + 3) % 12]}${GIVEN[(i * 7 + 1) % 12]}`, status: 1 as const },
+    { userid: `kf_${store.id.toLowerCase()}`, name: `${SURNAMES[i % 12]}${GIVEN[(i * 5 + Math.floor(i / 12)) % 12]}`, status: 1 as const },
+    { userid: `kf_${store.id.toLowerCase()}_b`, name: `${SURNAMES[(i + 3) % 12]}${GIVEN[(i * 7 + 1 + Math.floor(i / 12)) % 12]}`, status: 1 as const },
   ]);
   members.push(
     { userid: 'kf_disabled', name: '停用账号', status: 2 },

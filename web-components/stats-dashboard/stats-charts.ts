@@ -29,10 +29,15 @@ export function funnelChart(steps: FunnelStep[], summary: string): SVGTemplateRe
       const y = i * rowHeight + 6;
       const prev = i > 0 ? steps[i - 1].count : null;
       const share = prev ? formatPercent(step.count / prev) : '';
+      const count = formatCount(step.count);
+      // A bar too narrow for its number gets the number beside it, in the text colour.
+      const fits = w >= count.length * 8 + 12;
       return svg`<g data-stage=${step.key} data-count=${step.count}>
         <text x=${labelWidth - 8} y=${y + 19} text-anchor="end" class="label">${step.label}</text>
         <rect x=${x} y=${y} width=${w} height=${rowHeight - 12} rx="4" fill=${PALETTE[i % PALETTE.length]}></rect>
-        <text x=${labelWidth + barSpace / 2} y=${y + 19} text-anchor="middle" class="value on-bar">${formatCount(step.count)}</text>
+        ${fits
+          ? svg`<text x=${labelWidth + barSpace / 2} y=${y + 19} text-anchor="middle" class="value on-bar">${count}</text>`
+          : svg`<text x=${x + w + 6} y=${y + 19} text-anchor="start" class="value">${count}</text>`}
         ${share ? svg`<text x=${labelWidth + barSpace + 8} y=${y + 6} class="muted small">↓ ${share}</text>` : null}
       </g>`;
     })}
