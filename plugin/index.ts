@@ -66,7 +66,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
       ...createBindingFeatureRoutes({ access, bindings: services.bindings, entries: services.entries, imports: services.imports, exports: services.bindingExports })],
   });
   const routes = router.routes() as unknown as Middleware;
-  // The public entry (hit on every paid order) is answered before the router walks every feature.
+  // The public entry (hit on every paid order) is answered before the router matches all its layers:
+  // with it 0.8–1.0× a bare Koa route, through the flat router alone 0.47× (bench/entry-endpoint.ts).
   const entryFastPath = createEntryFastPath({ entry: services.entry, prefix: config.routesPrefix });
   const middleware: Middleware = (ctx, next) => entryFastPath(ctx, () => routes(ctx, next));
   const jobs = createJobScheduler({ db, config, manifest, services, logger });

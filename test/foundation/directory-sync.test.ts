@@ -155,6 +155,10 @@ describe('store list API', () => {
     expect(missing.body).toEqual({ error: { code: 'route_not_found', message: 'No such route' } });
     const unknownBranch = await plugin.request('/stores?branchId=B404', { actor: ACTORS.hq });
     expect(unknownBranch.status).toBe(404);
+    const wrongMethod = await plugin.request('/branches', { actor: ACTORS.hq, method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error.code).toBe('method_not_allowed');
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
   });
 });
 
