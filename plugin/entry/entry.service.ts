@@ -24,7 +24,8 @@ export interface CachedEntry {
 
 interface Slot {
   entry: CachedEntry;
-  checkedAt: number;
+  /** When to re-read it anyway (a safety net behind NOTIFY), spread so entries cached together do not expire together. */
+  expiresAt: number;
 }
 
 /**
@@ -44,6 +45,7 @@ export function createEntryService(deps: {
   const { store, config, publicBase, logger } = deps;
   const cache = new Map<string, Slot>();
   const maxAgeMs = config.entryCacheMaxAgeSeconds * 1000;
+  const expiryFrom = (now: number) => now + maxAgeMs * (0.75 + Math.random() * 0.25);
   /** Bumped on every change notification: a read that raced a change is not cached. */
   let generation = 0;
   let stats = { hits: 0, misses: 0, invalidations: 0 };
@@ -57,7 +59,7 @@ export function createEntryService(deps: {
       cache.delete(storeId);
       // The payload carries the new state: update in place so the next hit needs no database read.
       if (visible !== undefined && cache.size < config.entryCacheSize) {
-        cache.set(storeId, { entry: build(storeId, { visible, isOpen: true }), checkedAt: Date.now() });
+        cache.set(storeId, { entry: build(storeId, { visible, isOpen: true }), expiresAt: expiryFrom(Date.now()) });
       }
     },
     onReset() {
@@ -96,7 +98,7 @@ export function createEntryService(deps: {
       await ensureListening();
       const now = Date.now();
       const slot = cache.get(storeId);
-      if (slot && listener.live && now - slot.checkedAt < maxAgeMs) {
+      if (slot && listener.live && now < slot.expiresAt) {
         stats.hits += 1;
         return slot.entry;
       }
@@ -113,7 +115,7 @@ export function createEntryService(deps: {
           }
         }
         cache.delete(storeId);
-        cache.set(storeId, { entry, checkedAt: now });
+        cache.set(storeId, { entry, expiresAt: expiryFrom(now) });
       }
       return entry;
     },
