@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
 import { whereInScope } from '../access/access.js';
+import { whereStoreMatches } from '../directory/directory.store.js';
 
 export type BindingRole = 'primary' | 'backup' | 'retired';
 
@@ -272,19 +273,8 @@ export function createBindingsStore() {
         )
         .orderBy('s.id')
         .limit(limit);
-      whereInScope(query, actor, 's.branch_id');
       if (afterId) query.where('s.id', '>', afterId);
-      if (filter.branchId) query.where('s.branch_id', filter.branchId);
-      if (filter.visible !== undefined) {
-        if (filter.visible) query.where('e.visible', true);
-        else query.where((w) => w.whereNull('e.visible').orWhere('e.visible', false));
-      }
-      if (filter.bound !== undefined) {
-        const exists = knex('wss_store_accounts as sa').whereRaw('sa.store_id = s.id').whereNull('sa.ended_at').whereIn('sa.role', ['primary', 'backup']).select(knex.raw('1'));
-        if (filter.bound) query.whereExists(exists);
-        else query.whereNotExists(exists);
-      }
-      return query;
+      return whereStoreMatches(query, knex, actor, filter);
     },
   };
 }

@@ -2,12 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor, HostBranch, HostStore } from '../host/adapter.js';
 import { whereInScope } from '../access/access.js';
 
-export interface StoreListFilter {
-  branchId?: string;
-  bound?: boolean;
-  visible?: boolean;
-  open?: boolean;
-  q?: string;
+export interface StoreListFilter extends StoreFilter {
   page: number;
   pageSize: number;
 }
@@ -33,12 +28,6 @@ export interface UpsertCounts {
 
 /** Knex only: reads and writes of the mirrored directory. Every read takes the actor's scope. */
 export function createDirectoryStore(db: Knex) {
-  /** The store's active bindings, shared by list and counts. */
-  const activeBindings = (knex: Knex) =>
-    knex('wss_store_accounts as sa')
-      .join('wss_wecom_accounts as a', 'a.id', 'sa.account_id')
-      .whereNull('sa.ended_at');
-
   return {
     async upsertBranches(trx: Knex.Transaction, branches: HostBranch[]): Promise<UpsertCounts> {
       if (!branches.length) return { inserted: 0, updated: 0 };
@@ -124,25 +113,7 @@ export function createDirectoryStore(db: Knex) {
       const base = db('wss_stores as s')
         .join('wss_branches as b', 'b.id', 's.branch_id')
         .leftJoin('wss_store_entries as e', 'e.store_id', 's.id');
-      whereInScope(base, actor, 's.branch_id');
-      if (filter.branchId) base.where('s.branch_id', filter.branchId);
-      if (filter.open !== undefined) base.where('s.is_open', filter.open);
-      if (filter.visible !== undefined) {
-        if (filter.visible) base.where('e.visible', true);
-        else base.where((w) => w.whereNull('e.visible').orWhere('e.visible', false));
-      }
-      if (filter.bound !== undefined) {
-        const exists = activeBindings(db).whereRaw('sa.store_id = s.id').select(db.raw('1'));
-        if (filter.bound) base.whereExists(exists);
-        else base.whereNotExists(exists);
-      }
-      if (filter.q) {
-        const q = filter.q.toLowerCase();
-        const escaped = q.replace(/[\\%_]/g, (c) => `\\${c}`);
-        base.where((w) =>
-          w.where('s.id', filter.q!).orWhereRaw('lower(s.id) LIKE ?', [`${escaped}%`]).orWhereRaw('lower(s.name) LIKE ?', [`%${escaped}%`]),
-        );
-      }
+      whereStoreMatches(base, db, actor, filter);
       const [{ total }] = await base.clone().count<{ total: string }[]>({ total: '*' });
       // Page the ids first, then describe only the page's rows: deep pages stay as cheap as the first.
       const page = base
@@ -184,6 +155,46 @@ export function createDirectoryStore(db: Knex) {
       };
     },
   };
+}
+
+export interface StoreFilter {
+  branchId?: string;
+  bound?: boolean;
+  visible?: boolean;
+  open?: boolean;
+  q?: string;
+}
+
+/**
+ * The store filters shared by the store list and the binding export, with the actor's scope, pushed
+ * into a query over `wss_stores as s` left-joined to `wss_store_entries as e`. "Bound" means an active
+ * primary or backup account (a store served only by retired accounts is not bound).
+ */
+export function whereStoreMatches<T extends Knex.QueryBuilder>(query: T, knex: Knex, actor: Actor, filter: StoreFilter): T {
+  whereInScope(query, actor, 's.branch_id');
+  if (filter.branchId) query.where('s.branch_id', filter.branchId);
+  if (filter.open !== undefined) query.where('s.is_open', filter.open);
+  if (filter.visible !== undefined) {
+    if (filter.visible) query.where('e.visible', true);
+    else query.where((w) => w.whereNull('e.visible').orWhere('e.visible', false));
+  }
+  if (filter.bound !== undefined) {
+    const active = knex('wss_store_accounts as sa')
+      .whereRaw('sa.store_id = s.id')
+      .whereNull('sa.ended_at')
+      .whereIn('sa.role', ['primary', 'backup'])
+      .select(knex.raw('1'));
+    if (filter.bound) query.whereExists(active);
+    else query.whereNotExists(active);
+  }
+  if (filter.q) {
+    const escaped = filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const exact = filter.q;
+    query.where((w) =>
+      w.where('s.id', exact).orWhereRaw('lower(s.id) LIKE ?', [`${escaped}%`]).orWhereRaw('lower(s.name) LIKE ?', [`%${escaped}%`]),
+    );
+  }
+  return query;
 }
 
 function countUpserts(rows: { inserted: boolean }[]): UpsertCounts {

@@ -137,6 +137,16 @@ describe('store list API', () => {
     expect(page2.body.items.map((s: { id: string }) => s.id)[0]).toBe('S00020');
   });
 
+  it('counts a store served only by a retired account as unbound, in the filter as in the row', async () => {
+    const k = db.knex;
+    const [acc] = await k('wss_wecom_accounts').insert({ userid: 'kf_s00004_old', name: '旧账号' }).returning('id');
+    await k('wss_store_accounts').insert({ store_id: 'S00004', account_id: acc.id, role: 'retired', bound_by: 'test' });
+    const bound = await plugin.request('/stores?bound=true', { actor: ACTORS.hq });
+    expect(bound.body.items.map((s: { id: string }) => s.id)).toEqual(['S00002']);
+    const unbound = await plugin.request('/stores?bound=false&q=S00004', { actor: ACTORS.hq });
+    expect(unbound.body.items).toEqual([expect.objectContaining({ id: 'S00004', bound: false })]);
+  });
+
   it('answers bad input with 400 and per-field details', async () => {
     const res = await plugin.request('/stores?page=0&pageSize=9999&bound=maybe&color=red', { actor: ACTORS.hq });
     expect(res.status).toBe(400);
