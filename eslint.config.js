@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['demo/**', 'bench/**', 'test/**', 'plugin/wecom/simulator/main.ts', 'web-components/build.ts'],
+    files: ['demo/**', 'bench/**', 'test/**', 'simulator/main.ts', 'web-components/build.ts'],
     rules: { 'no-console': 'off' },
   },
   {

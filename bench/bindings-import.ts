@@ -5,7 +5,7 @@
  */
 import { benchDatabase } from './bench-support.js';
 import { FixtureDirectory, TEST_WECOM_CONFIG, actorWithRole, startTestPlugin } from '../test/support/plugin-app.js';
-import { createWecomSimulator } from '../plugin/wecom/simulator/server.js';
+import { createWecomSimulator } from '../simulator/server.js';
 import { createWecomClient } from '../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../plugin/wecom/token-store.js';
 

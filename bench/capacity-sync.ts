@@ -20,12 +20,13 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { startDatabase } from '../demo/embedded-postgres.js';
 import { migrateLatest } from '../plugin/db/migrate.js';
-import { silentLogger } from '../plugin/logger.js';
+import { silentLogger } from '../plugin/core/logger.js';
 import { parseConfig } from '../plugin/config.js';
-import { createCapacityFeature } from '../plugin/capacity/wiring.js';
+import { createCapacityFeature } from '../plugin/capacity/index.js';
+import { createAlertsFeature } from '../plugin/alerts/index.js';
 import { createWecomClient } from '../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../plugin/wecom/token-store.js';
-import { createWecomSimulator } from '../plugin/wecom/simulator/server.js';
+import { createWecomSimulator } from '../simulator/server.js';
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 10_000);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 1000);
@@ -83,7 +84,8 @@ async function run(label: string, budget: number, rateLimitRetries: number, conc
     retry: { rateLimitRetries, rateLimitDelayMs: WINDOW_MS },
   });
   const config = parseConfig({ wecom: { apiBaseUrl: sim.url, corpId: 'x', corpSecret: 'y', callbackToken: 't', callbackEncodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', concurrency } });
-  const { capacity } = createCapacityFeature({ db, config, logger: silentLogger, wecom });
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger: silentLogger }).service;
+  const capacity = createCapacityFeature({ db, config: config.capacity, logger: silentLogger, alerts, wecom, syncConcurrency: config.wecom.concurrency }).service;
   const started = performance.now();
   const report = await capacity.sync();
   const ms = performance.now() - started;

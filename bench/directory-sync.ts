@@ -10,7 +10,7 @@
 import type { HostDirectory, HostStore } from '../plugin/host/adapter.js';
 import { createDirectoryService } from '../plugin/directory/directory.service.js';
 import { createDirectoryStore } from '../plugin/directory/directory.store.js';
-import { silentLogger } from '../plugin/logger.js';
+import { silentLogger } from '../plugin/core/logger.js';
 import { benchDatabase } from './bench-support.js';
 
 const STORES = Number(process.env.DIRECTORY_BENCH_STORES ?? 50_000);
@@ -55,7 +55,7 @@ const baseline = await time(() =>
 );
 
 const service = (directory: HostDirectory) =>
-  createDirectoryService({ db: db.knex, store: createDirectoryStore(db.knex), directory, logger: silentLogger });
+  createDirectoryService({ db: db.knex, store: createDirectoryStore(db.knex), directory, logger: silentLogger, storesClosed: [] });
 
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;

@@ -17,7 +17,7 @@ import type { Server } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { createWecomStoreService } from '../plugin/index.js';
-import { silentLogger } from '../plugin/logger.js';
+import { silentLogger } from '../plugin/core/logger.js';
 import { benchDatabase, median, startLoadClient } from './bench-support.js';
 
 const STORES = 2000;
@@ -113,9 +113,9 @@ async function fixedWindows(withToggles: boolean) {
   const entryRuns: Fixed[] = [];
   const misses: number[] = [];
   const entryWindow = async () => {
-    const before = service.services.entry.stats().misses;
+    const before = service.services.customerPath.entry.stats().misses;
     entryRuns.push(await client.fixedRate(entryUrls, RATE, DURATION_MS, withToggles ? toggle : undefined));
-    misses.push(service.services.entry.stats().misses - before);
+    misses.push(service.services.customerPath.entry.stats().misses - before);
   };
   for (let r = 0; r < ROUNDS; r++) {
     const bg = withToggles ? toggle : undefined;
@@ -141,7 +141,7 @@ const toggled = await fixedWindows(true);
 console.log(`fixed rate ${RATE.toLocaleString('en')} req/s, entries toggled every ${toggle.everyMs} ms meanwhile (${toggled.toggles} toggles during the entry windows):`);
 console.log(`  bare Koa route : ${toggled.bare}`);
 console.log(`  entry endpoint : ${toggled.entry}  (goal p99 < 10 ms)`);
-console.log(`  cache: ${JSON.stringify(service.services.entry.stats())}`);
+console.log(`  cache: ${JSON.stringify(service.services.customerPath.entry.stats())}`);
 
 await client.close();
 await service.close();

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Koa from 'koa';
 import { createWecomStoreService } from '../plugin/index.js';
-import { silentLogger } from '../plugin/logger.js';
+import { silentLogger } from '../plugin/core/logger.js';
 import { benchDatabase, cpuSnapshot, median, startLoadClient } from './bench-support.js';
 
 const EVENTS = Number(process.env.INGEST_BENCH_EVENTS ?? 100_000);

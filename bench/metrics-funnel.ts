@@ -13,11 +13,13 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { startDatabase } from '../demo/embedded-postgres.js';
 import { migrateLatest } from '../plugin/db/migrate.js';
-import { silentLogger } from '../plugin/logger.js';
-import { addDays, todayIn, EVENT_STAGES, type FunnelCounts, type MetricsScope } from '../plugin/metrics/metrics.definitions.js';
-import { createMetricsService } from '../plugin/metrics/metrics.service.js';
-import { createMetricsStore } from '../plugin/metrics/metrics.store.js';
-import { createMetricsRollupStore } from '../plugin/metrics/metrics.rollup.store.js';
+import { silentLogger } from '../plugin/core/logger.js';
+import { addDays, todayIn } from '../plugin/core/days.js';
+import { EVENT_STAGES, type FunnelCounts } from '../plugin/stats/stats.definitions.js';
+import type { Scope as MetricsScope } from '../plugin/access/scope.js';
+import { createStatsService } from '../plugin/stats/stats.service.js';
+import { createMetricsStore } from '../plugin/stats/stats.store.js';
+import { createMetricsRollupStore } from '../plugin/stats/stats.rollup.store.js';
 
 const STORES = 5000;
 const BRANCHES = 20;
@@ -99,7 +101,7 @@ async function benchSize(events: number) {
     await db.raw('ANALYZE wss_tracking_events');
     const generateMs = performance.now() - t;
 
-    const metrics = createMetricsService({
+    const metrics = createStatsService({
       db, store: createMetricsStore(db), rollupStore: createMetricsRollupStore(), timezone: 'Asia/Shanghai', logger: silentLogger,
     });
     t = performance.now();

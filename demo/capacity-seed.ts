@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { PluginConfigInput } from '../plugin/config.js';
 import type { WecomStoreService } from '../plugin/index.js';
-import type { WecomSimulator } from '../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../simulator/server.js';
 
 const ROBOTS = [
   { id: 'hq-ops', name: '总部企微运营群', channel: 'wecom' as const, key: 'demo-hq-wecom-robot-key' },

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../plugin/host/adapter.js';
 import type { WecomStoreService } from '../plugin/index.js';
-import type { WecomSimulator } from '../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../simulator/server.js';
 import { loadManifest } from '../plugin/manifest/manifest.js';
 import { seedStores } from './crm/seed-data.js';
 
@@ -94,7 +94,7 @@ export async function seedDemoBindings(db: Knex, simulator: WecomSimulator, serv
     .whereExists(db('wss_store_accounts as sa').whereRaw('sa.store_id = s.id').whereNull('sa.ended_at').whereIn('sa.role', ['primary', 'backup']).select(db.raw('1')))
     .orderBy('s.id')
     .pluck('s.id');
-  if (toShow.length) await service.services.entries.setVisibility(actor, { storeIds: toShow, visible: true, reason: '总部确认上线' });
+  if (toShow.length) await service.services.entryVisibility.setVisibility(actor, { storeIds: toShow, visible: true, reason: '总部确认上线' });
   if (justBound.length) {
     // The accounts start with the customers WeCom already has (no drift at the first sync), and a
     // week of samples growing a few a day, so the capacity page can forecast.

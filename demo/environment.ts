@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import knexFactory, { type Knex } from 'knex';
 import { createWecomStoreService, type WecomStoreService } from '../plugin/index.js';
 import { loadManifest } from '../plugin/manifest/manifest.js';
-import type { Logger } from '../plugin/logger.js';
+import type { Logger } from '../plugin/core/logger.js';
 import type { PluginConfigInput } from '../plugin/config.js';
 import { createDemoApp } from './crm/app.js';
 import { prepareCrmTables } from './crm/crm-schema.js';
@@ -11,7 +11,7 @@ import { seedDemoMetrics } from './metrics-seed.js';
 import { seedMembers } from './crm/seed-data.js';
 import { demoCapacityConfig, seedDemoCapacity } from './capacity-seed.js';
 import { seedDemoBindings } from './enterprise-seed.js';
-import { createWecomSimulator, type WecomSimulator } from '../plugin/wecom/simulator/server.js';
+import { createWecomSimulator, type WecomSimulator } from '../simulator/server.js';
 
 /** The demo's WeCom app, as the simulator knows it. Real deployments put their own values in config. */
 export const DEMO_WECOM = {
@@ -21,6 +21,9 @@ export const DEMO_WECOM = {
   callbackToken: 'wssDemoCallbackToken',
   callbackEncodingAesKey: 'k3Jd8fQ2mZ7xV1cN9bR4tY6uI0oP5aS2dF8gH3jK7lM',
 } as const;
+
+/** The app's settings as the plugin takes them (the agent id is the simulator's, in callback envelopes). */
+const { agentId: _agentId, ...DEMO_WECOM_APP } = DEMO_WECOM;
 
 /** A few hundred customers per account, and three accounts near the warning levels. */
 function demoCustomerCount(userid: string, index: number): number {
@@ -68,7 +71,7 @@ export async function startDemoEnvironment(opts: {
     host,
     logger: opts.logger,
     config: {
-      wecom: { ...DEMO_WECOM, apiBaseUrl: simulator.url },
+      wecom: { ...DEMO_WECOM_APP, apiBaseUrl: simulator.url },
       // Plain mini-program scheme of a demo app id: on a desktop browser the jump fails and the guide
       // falls back to the QR code, which opens the simulator's add page.
       customerPath: { miniProgram: { appId: 'wx8d2f6b1c3a5e7d90', path: 'pages/store-service/index' } },
@@ -78,7 +81,7 @@ export async function startDemoEnvironment(opts: {
   });
   await service.migrate();
   await service.services.directory.sync();
-  await seedDemoMetrics(db, service.services.metrics, service.config.timezone);
+  await seedDemoMetrics(db, service.services.stats, service.config.timezone);
   await seedDemoCapacity(db, simulator, service, { bindStores: opts.seedCapacityDemo ?? false });
   if (opts.seedBindingsDemo) await seedDemoBindings(db, simulator, service);
   if (opts.startJobs) service.jobs.start();

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { MetricsService } from '../plugin/metrics/metrics.service.js';
-import { addDays, todayIn } from '../plugin/metrics/metrics.definitions.js';
+import type { StatsService as MetricsService } from '../plugin/stats/index.js';
+import { addDays, todayIn } from '../plugin/core/days.js';
 import { seedStores } from './crm/seed-data.js';
 import { demoStorePlan, type DemoStorePlan } from './enterprise-seed.js';
 

@@ -1,83 +1,79 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Knex } from 'knex';
-import type { PluginConfig } from '../plugin/config.js';
-import type { Logger } from '../plugin/logger.js';
-import type { PluginManifest } from '../plugin/manifest/manifest.js';
-import type { PluginServices } from '../plugin/services.js';
-import { jobDefinitions, type JobDefinition } from './definitions.js';
+import type { Logger } from '../plugin/core/logger.js';
+import { LOCKS, lockId } from '../plugin/core/locks.js';
 
 export type JobOutcome = 'ok' | 'failed' | 'timeout' | 'skipped_locked';
+
+/** A feature's job with its schedule (manifest defaults, overridden by the host's `jobs.<id>` config). */
+export interface ScheduledJob {
+  id: string;
+  cron: string;
+  enabled: boolean;
+  timeoutMs: number;
+  run(signal: AbortSignal): Promise<unknown>;
+}
+
+export interface JobRunResult {
+  outcome: JobOutcome;
+  result?: unknown;
+  error?: string;
+}
 
 export interface JobScheduler {
   start(): void;
   stop(): Promise<void>;
   /** Runs one job now under the same cross-process lock as a scheduled run. */
-  runNow(jobId: string): Promise<{ outcome: JobOutcome; result?: unknown; error?: string }>;
+  runNow(jobId: string): Promise<JobRunResult>;
+  /** Every job the features declare, enabled or not. */
+  declaredJobs(): string[];
   enabledJobs(): string[];
 }
 
 /**
- * Schedules the manifest's jobs with node-cron (Asia/Shanghai by default). Every run takes a
- * Postgres advisory lock on its own connection, so several host processes never run a job twice.
+ * Schedules the features' jobs with node-cron in the configured time zone. Every run takes a
+ * Postgres advisory lock on its own connection, so several host processes never run a job at once.
+ * A run that outlives its timeout is aborted, and the lock is held until it has really stopped.
  */
-export function createJobScheduler(deps: {
-  db: Knex;
-  config: PluginConfig;
-  manifest: PluginManifest;
-  services: PluginServices;
-  logger: Logger;
-}): JobScheduler {
-  const { db, config, manifest, services, logger } = deps;
+export function createJobScheduler(deps: { db: Knex; logger: Logger; timezone: string; jobs: readonly ScheduledJob[] }): JobScheduler {
+  const { db, logger } = deps;
   const tasks: ScheduledTask[] = [];
   const running = new Set<Promise<unknown>>();
 
-  const declared = (id: string) => {
-    const job = manifest.jobs.find((j) => j.id === id);
-    if (!job) throw new Error(`job ${id} is not declared in manifest.json`);
-    const settings = config.jobs[id] ?? {};
-    return {
-      cron: settings.cron ?? job.cron,
-      enabled: settings.enabled ?? job.defaultEnabled,
-      timeoutMs: settings.timeoutMs ?? job.timeoutMs,
-    };
-  };
-
-  async function runLocked(definition: JobDefinition) {
-    const { timeoutMs } = declared(definition.id);
+  async function runLocked(job: ScheduledJob): Promise<JobRunResult> {
     const connection = await db.client.acquireConnection();
-    const lockKey = `wss:job:${definition.id}`;
     try {
-      const { rows } = await connection.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockKey]);
-      if (!rows[0].locked) {
-        return { outcome: 'skipped_locked' as const };
-      }
-      const startedAt = new Date();
+      const { rows } = await connection.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockId(LOCKS.job(job.id))]);
+      if (!rows[0].locked) return { outcome: 'skipped_locked' };
       await db('wss_job_runs')
-        .insert({ job_id: definition.id, started_at: startedAt, finished_at: null, outcome: null, detail: null })
+        .insert({ job_id: job.id, started_at: new Date(), finished_at: null, outcome: null, detail: null })
         .onConflict('job_id')
         .merge();
       const controller = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { timeout: true }));
-        }, timeoutMs);
-      });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`timed out after ${job.timeoutMs} ms`));
+      }, job.timeoutMs);
       let outcome: JobOutcome = 'ok';
       let result: unknown;
       let error: string | undefined;
       try {
-        result = await Promise.race([definition.run(services, controller.signal), timeout]);
+        // Awaited to the end even after a timeout: the lock must not be released while it still runs.
+        result = await job.run(controller.signal);
+        if (timedOut) outcome = 'timeout';
       } catch (err) {
-        outcome = (err as { timeout?: boolean }).timeout ? 'timeout' : 'failed';
+        outcome = timedOut ? 'timeout' : 'failed';
         error = err instanceof Error ? err.message : String(err);
-        logger.error(`job ${definition.id} ${outcome}`, { error });
       } finally {
         clearTimeout(timer);
       }
+      if (outcome !== 'ok') {
+        error ??= `timed out after ${job.timeoutMs} ms`;
+        logger.error(`job ${job.id} ${outcome}`, { error });
+      }
       await db('wss_job_runs')
-        .where('job_id', definition.id)
+        .where('job_id', job.id)
         .update({ finished_at: db.fn.now(), outcome, detail: error ?? JSON.stringify(result ?? null).slice(0, 2000) });
       return { outcome, result, error };
     } finally {
@@ -93,15 +89,15 @@ export function createJobScheduler(deps: {
   };
 
   return {
-    enabledJobs: () => jobDefinitions.filter((j) => declared(j.id).enabled).map((j) => j.id),
+    declaredJobs: () => deps.jobs.map((j) => j.id),
+    enabledJobs: () => deps.jobs.filter((j) => j.enabled).map((j) => j.id),
     start() {
-      for (const definition of jobDefinitions) {
-        const { cron: expression, enabled } = declared(definition.id);
-        if (!enabled) continue;
+      for (const job of deps.jobs) {
+        if (!job.enabled) continue;
         tasks.push(
-          cron.schedule(expression, () => track(runLocked(definition)).then(() => undefined), {
-            name: `wss:${definition.id}`,
-            timezone: config.timezone,
+          cron.schedule(job.cron, () => track(runLocked(job)).then(() => undefined), {
+            name: `wss:${job.id}`,
+            timezone: deps.timezone,
             noOverlap: true,
           }),
         );
@@ -112,9 +108,9 @@ export function createJobScheduler(deps: {
       await Promise.allSettled([...running]);
     },
     runNow(jobId) {
-      const definition = jobDefinitions.find((j) => j.id === jobId);
-      if (!definition) throw new Error(`unknown job ${jobId}`);
-      return track(runLocked(definition));
+      const job = deps.jobs.find((j) => j.id === jobId);
+      if (!job) throw new Error(`unknown job ${jobId}`);
+      return track(runLocked(job));
     },
   };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { alertsConfigSchema } from './alerts/alerts.config.js';
-import { capacityConfigSchema } from './capacity/capacity.config.js';
-import { customerPathConfigSchema } from './entry/entry.config.js';
+import { alertsConfigSchema } from './alerts/index.js';
+import { capacityConfigSchema } from './capacity/index.js';
+import { customerPathConfigSchema } from './customer-path/index.js';
+import { wecomConfigSchema } from './wecom/index.js';
 
 const jobSettings = z
   .object({
@@ -13,7 +14,7 @@ const jobSettings = z
 
 /**
  * The plugin configuration the host passes to createWecomStoreService. manifest.json carries the
- * same schema as JSON Schema (test/manifest.test.ts keeps them equal).
+ * same schema as JSON Schema (test/foundation/manifest.test.ts keeps them equal).
  */
 export const configSchema = z
   .object({
@@ -23,18 +24,7 @@ export const configSchema = z
       .default('/plugins/wecom-store-service'),
     publicBaseUrl: z.url().optional().describe('Absolute URL customers reach the plugin routes at (guide links)'),
     timezone: z.string().default('Asia/Shanghai'),
-    wecom: z
-      .object({
-        apiBaseUrl: z.url().default('https://qyapi.weixin.qq.com'),
-        corpId: z.string().min(1),
-        corpSecret: z.string().min(1).describe('Secret of the self-built app; never logged'),
-        agentId: z.string().optional(),
-        callbackToken: z.string().min(1).max(32).describe('Callback Token; never logged'),
-        callbackEncodingAesKey: z.string().length(43).describe('Callback EncodingAESKey (43 chars); never logged'),
-        perApiPerMinute: z.number().int().positive().max(10000).default(9000),
-        concurrency: z.number().int().positive().max(100).default(10),
-      })
-      .strict(),
+    wecom: wecomConfigSchema,
     jobs: z.record(z.string(), jobSettings).default({}),
     capacity: capacityConfigSchema.prefault({}),
     alerts: alertsConfigSchema.prefault({}),

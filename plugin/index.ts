@@ -1,30 +1,39 @@
+/**
+ * The plugin's front door. `createWecomStoreService` reads as the list of features and what each
+ * depends on; reactions across features are ports on the receiving feature's service, wired here.
+ */
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
-import { createAccess } from './access/access.js';
-import { parseConfig, type PluginConfigInput } from './config.js';
-import { createDirectoryRoutes } from './directory/directory.routes.js';
-import { createEntryFastPath, createEntryRoutes } from './entry/entry.routes.js';
-import { publicBaseOf } from './entry/customer-path.js';
-import { createTrackingRoutes } from './tracking/tracking.routes.js';
-import { createMetricsRoutes } from './metrics/metrics.routes.js';
-import { createBindingFeatureRoutes } from './bindings/bindings.module.js';
-import { createCapacityRoutes } from './capacity/capacity.routes.js';
-import { createAlertsRoutes } from './alerts/alerts.routes.js';
-import { createWecomCallbackRoutes } from './wecom/callback.routes.js';
+import { createJobScheduler, type ScheduledJob } from '../jobs/scheduler.js';
+import { createRouteGuard } from './access/access.js';
+import { meRoutes } from './access/me.routes.js';
+import { parseConfig, type PluginConfig, type PluginConfigInput } from './config.js';
+import { createConsoleLogger, type Logger } from './core/logger.js';
+import type { Feature, JobDeclaration, RouteSpec } from './core/feature.js';
 import type { HostAdapter } from './host/adapter.js';
-import { createAssetsRoutes } from './http/assets.routes.js';
+import { assetsRoutes } from './http/assets.routes.js';
 import { createPluginRouter } from './http/plugin-router.js';
-import { createConsoleLogger, type Logger } from './logger.js';
-import { loadManifest } from './manifest/manifest.js';
+import { loadManifest, type PluginManifest } from './manifest/manifest.js';
 import { migrateLatest } from './db/migrate.js';
-import { createServices } from './services.js';
-import { createJobScheduler } from '../jobs/scheduler.js';
+import { createPluginWecomClient } from './wecom/index.js';
+import { createTrackingFeature } from './tracking/index.js';
+import { createCustomerPathFeature, createEntryFastPath } from './customer-path/index.js';
+import { createEntryVisibilityFeature } from './entry-visibility/index.js';
+import { createDirectoryFeature } from './directory/index.js';
+import { createBindingsFeature } from './bindings/index.js';
+import { createAlertsFeature } from './alerts/index.js';
+import { createCapacityFeature } from './capacity/index.js';
+import { createStatsFeature } from './stats/index.js';
+import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
-export type { Logger } from './logger.js';
+export type { Logger } from './core/logger.js';
 export type { PluginConfig, PluginConfigInput } from './config.js';
+export type { RouteSpec } from './core/feature.js';
+export type { TrackingSink, TrackedEvent } from './tracking/index.js';
+export type * as Contract from './contract/index.js';
 export { ConfigError } from './config.js';
-export { PERMISSIONS } from './access/permissions.js';
+export { PERMISSIONS } from './core/permissions.js';
 
 export interface CreateWecomStoreServiceOptions {
   /** The host's knex instance (pg). */
@@ -32,6 +41,11 @@ export interface CreateWecomStoreServiceOptions {
   host: HostAdapter;
   config: PluginConfigInput;
   logger?: Logger;
+}
+
+/** Where customers reach the plugin routes: publicBaseUrl (absolute, includes the prefix) or the prefix. */
+function publicBaseOf(config: PluginConfig): string {
+  return (config.publicBaseUrl ?? config.routesPrefix).replace(/\/+$/, '');
 }
 
 /**
@@ -43,50 +57,104 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const logger = options.logger ?? createConsoleLogger();
   const manifest = loadManifest();
   const { db, host } = options;
+  const publicBase = publicBaseOf(config);
 
-  const access = createAccess(host);
-  const services = createServices({ db, host, config, logger });
-  const router = createPluginRouter({
-    prefix: config.routesPrefix,
+  // One WeCom client for every feature: one token cache, one per-API budget, one concurrency cap.
+  const wecom = createPluginWecomClient({ db, config: config.wecom, logger });
+
+  const tracking = createTrackingFeature({ db, timezone: config.timezone, config: config.customerPath.ingest, logger });
+  const customerPath = createCustomerPathFeature({
+    db,
+    config: config.customerPath,
+    publicBase,
+    elementsUrl: `${publicBase}${manifest.assets.elements}`,
     logger,
-    features: [createAssetsRoutes(),
-      createEntryRoutes({
-        entry: services.entry,
-        guide: services.guide,
-        apiBase: publicBaseOf(config),
-        elementsUrl: `${publicBaseOf(config)}${manifest.assets.elements}`,
-        guideVisitsPerIpPerMinute: config.customerPath.ingest.guideVisitsPerIpPerMinute,
-      }),
-      createTrackingRoutes({ tracking: services.tracking }),
-      createWecomCallbackRoutes({ callbacks: services.wecomCallbacks, logger }),
-      createDirectoryRoutes({ access, directory: services.directory }),
-      createMetricsRoutes({ access, metrics: services.metrics, logger }),
-      createCapacityRoutes({ access, capacity: services.capacity }),
-      createAlertsRoutes({ access, alerts: services.alerts, rules: () => services.capacity.rules() }),
-      ...createBindingFeatureRoutes({ access, bindings: services.bindings, entries: services.entries, imports: services.imports, exports: services.bindingExports })],
+    tracking: tracking.service,
+    contactWays: wecom,
   });
-  const routes = router.routes() as unknown as Middleware;
-  // The public entry (hit on every paid order) is answered before the router matches all its layers:
-  // with it 0.8–1.0× a bare Koa route, through the flat router alone 0.47× (bench/entry-endpoint.ts).
-  const entryFastPath = createEntryFastPath({ entry: services.entry, prefix: config.routesPrefix });
-  const middleware: Middleware = (ctx, next) => entryFastPath(ctx, () => routes(ctx, next));
-  const jobs = createJobScheduler({ db, config, manifest, services, logger });
+  const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service] });
+  const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
+  const bindings = createBindingsFeature({
+    db,
+    wecom,
+    concurrency: config.wecom.concurrency,
+    logger,
+    entries: entryVisibility.service,
+    routingChanged: [customerPath.service],
+  });
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
+  const capacity = createCapacityFeature({
+    db,
+    config: config.capacity,
+    logger,
+    alerts: alerts.service,
+    wecom,
+    routing: bindings.service,
+    syncConcurrency: config.wecom.concurrency,
+  });
+  const stats = createStatsFeature({ db, timezone: config.timezone, logger });
+  const wecomCallbacks = createWecomCallbacksFeature({
+    db,
+    config: config.wecom,
+    logger,
+    listeners: [customerPath.service, capacity.service],
+  });
+
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, wecomCallbacks];
+  const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
+  const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
+  const routed = router.routes() as unknown as Middleware;
+  // The public entry (hit on every paid order) is answered before the router matches its layers.
+  const entryFastPath = createEntryFastPath({ entry: customerPath.service.entry, prefix: config.routesPrefix }) as unknown as Middleware;
+  const middleware: Middleware = (ctx, next) => entryFastPath(ctx, () => routed(ctx, next));
+  const jobs = createJobScheduler({ db, logger, timezone: config.timezone, jobs: scheduledJobs(manifest, config, features.flatMap((f) => f.jobs)) });
+
+  const services = {
+    wecom,
+    tracking: tracking.service,
+    customerPath: customerPath.service,
+    entryVisibility: entryVisibility.service,
+    directory: directory.service,
+    bindings: bindings.service,
+    alerts: alerts.service,
+    capacity: capacity.service,
+    stats: stats.service,
+    wecomCallbacks: wecomCallbacks.service,
+  };
 
   return {
     manifest,
     config,
     router,
+    /** Every route with the permission that guards it (`public` for customers, WeCom and assets). */
+    routes: routes.map(({ method, path, access }) => ({ method, path, access })),
     middleware,
+    /** The features' declared services: what a host (or its other modules) may call. */
     services,
-    access,
     jobs,
     migrate: () => migrateLatest(db),
     async close() {
       await jobs.stop();
-      await services.imports.settled();
-      await Promise.all([services.entry.close(), services.tracking.close(), services.wecomCallbacks.idle(), services.guide.poolIdle()]);
+      // Stop taking callbacks' follow-up work first, then the features they feed.
+      for (const feature of [...features].reverse()) await feature.close?.();
     },
   };
+}
+
+/** The features' jobs with their schedules: manifest defaults, the host's `jobs.<id>` config on top. */
+function scheduledJobs(manifest: PluginManifest, config: PluginConfig, declared: JobDeclaration[]): ScheduledJob[] {
+  return declared.map((job) => {
+    const entry = manifest.jobs.find((j) => j.id === job.id);
+    if (!entry) throw new Error(`job ${job.id} is not declared in manifest.json`);
+    const settings = config.jobs[job.id] ?? {};
+    return {
+      id: job.id,
+      run: job.run,
+      cron: settings.cron ?? entry.cron,
+      enabled: settings.enabled ?? entry.defaultEnabled,
+      timeoutMs: settings.timeoutMs ?? entry.timeoutMs,
+    };
+  });
 }
 
 export type WecomStoreService = ReturnType<typeof createWecomStoreService>;

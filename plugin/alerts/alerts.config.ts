@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { robotIdSchema } from '../core/ids.js';
 
-const robotId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - and _ (≤40)');
+const robotId = robotIdSchema;
 
 export const robotConfigSchema = z
   .object({

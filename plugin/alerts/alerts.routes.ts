@@ -1,9 +1,10 @@
-import Router from '@koa/router';
 import { z } from 'zod';
-import type { Access } from '../access/access.js';
+import { PERMISSIONS } from '../core/permissions.js';
+import { routeTable, type RouteSpec } from '../core/feature.js';
+import { robotIdSchema, rowIdSchema } from '../core/ids.js';
 import { actorOf } from '../access/access.js';
-import { PERMISSIONS } from '../access/permissions.js';
-import { parseInput } from '../http/errors.js';
+import { parseInput } from '../http/error-handler.js';
+import type { AttemptsBody, DeliveriesBody, TestSendBody } from '../contract/index.js';
 import type { AlertsService } from './alerts.service.js';
 
 const deliveryQuery = z
@@ -15,32 +16,24 @@ const deliveryQuery = z
   })
   .strict();
 
-const deliveryId = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a delivery id') });
-const robotParam = z.object({ robotId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be a robot id') });
+/** The delivery log (alerts:read) and test messages (alerts:manage, HQ). */
+export function alertsRoutes(alerts: AlertsService): RouteSpec[] {
+  const routes = routeTable();
 
-/** Rules, routing and the delivery log (alerts:read); test messages (alerts:manage, HQ). */
-export function createAlertsRoutes(deps: { access: Access; alerts: AlertsService; rules: () => unknown }): Router {
-  const { access, alerts } = deps;
-  const router = new Router();
-
-  router.get('/alerts/rules', access.require(PERMISSIONS.alertsRead), (ctx) => {
-    ctx.body = { rules: deps.rules(), routing: alerts.routingView(actorOf(ctx)) };
-  });
-
-  router.get('/alerts/deliveries', access.require(PERMISSIONS.alertsRead), async (ctx) => {
+  routes.get('/alerts/deliveries', PERMISSIONS.alertsRead, async (ctx) => {
     const filter = parseInput(deliveryQuery, ctx.query, 'query');
-    ctx.body = { ...(await alerts.listDeliveries(actorOf(ctx), filter)), page: filter.page, pageSize: filter.pageSize };
+    ctx.body = { ...(await alerts.listDeliveries(actorOf(ctx), filter)), page: filter.page, pageSize: filter.pageSize } satisfies DeliveriesBody;
   });
 
-  router.get('/alerts/deliveries/:id/attempts', access.require(PERMISSIONS.alertsRead), async (ctx) => {
-    const { id } = parseInput(deliveryId, ctx.params, 'path');
-    ctx.body = { items: await alerts.listAttempts(actorOf(ctx), id) };
+  routes.get('/alerts/deliveries/:id/attempts', PERMISSIONS.alertsRead, async (ctx) => {
+    const { id } = parseInput(z.object({ id: rowIdSchema }), ctx.params, 'path');
+    ctx.body = { items: await alerts.listAttempts(actorOf(ctx), id) } satisfies AttemptsBody;
   });
 
-  router.post('/alerts/robots/:robotId/test', access.require(PERMISSIONS.alertsManage), async (ctx) => {
-    const { robotId } = parseInput(robotParam, ctx.params, 'path');
-    ctx.body = { delivery: await alerts.sendTest(actorOf(ctx), robotId) };
+  routes.post('/alerts/robots/:robotId/test', PERMISSIONS.alertsManage, async (ctx) => {
+    const { robotId } = parseInput(z.object({ robotId: robotIdSchema }), ctx.params, 'path');
+    ctx.body = { delivery: await alerts.sendTest(actorOf(ctx), robotId) } satisfies TestSendBody;
   });
 
-  return router;
+  return routes.specs;
 }

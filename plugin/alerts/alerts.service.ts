@@ -2,13 +2,15 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
-import type { Logger } from '../logger.js';
-import { notFound } from '../http/errors.js';
-import type { RobotMessage, RobotSendResult, RobotTarget } from '../wecom/robots.js';
+import type { Logger } from '../core/logger.js';
+import { notFound } from '../core/errors.js';
+import { scopeOf } from '../access/scope.js';
+import type { AttemptsBody, DeliveriesBody, RoutingView, TestSendBody } from '../contract/index.js';
+import type { RobotMessage, RobotSendResult, RobotTarget } from './robots.js';
 import type { AlertsConfig, RobotConfig } from './alerts.config.js';
 import type { AlertsStore, ClaimedMessage, DeliveryFilter, OutboxInsert } from './alerts.store.js';
 
-/** What the outbox needs from a robot sender (plugin/wecom/robots.ts createRobotSender). */
+/** What the outbox needs from a robot sender (robots.ts createRobotSender). */
 export interface RobotSenderLike {
   send(target: RobotTarget, message: RobotMessage): Promise<RobotSendResult>;
 }
@@ -41,15 +43,33 @@ export function robotTarget(robot: RobotConfig): RobotTarget {
   return { kind: 'feishu', token: robot.key, secret: robot.secret };
 }
 
+export interface AlertsService {
+  /** Queues messages inside the caller's transaction: they exist exactly when the event does. */
+  enqueue(trx: Knex | Knex.Transaction, messages: AlertMessage[]): Promise<number>;
+  /**
+   * Job `alert-delivery`: claims due messages batch by batch and sends them. Safe to run in several
+   * processes at once: a message is claimed by one worker (FOR UPDATE SKIP LOCKED), each robot's
+   * sends are counted in a shared ledger, and a crashed worker's claim expires after leaseMs.
+   */
+  deliverDue(signal?: AbortSignal): Promise<DeliveryReport>;
+  /** Queues a test message to one robot and tries to deliver it right away. */
+  sendTest(actor: Actor, robotId: string): Promise<TestSendBody['delivery']>;
+  listDeliveries(actor: Actor, filter: DeliveryFilter): Promise<Omit<DeliveriesBody, 'page' | 'pageSize'>>;
+  listAttempts(actor: Actor, id: string): Promise<AttemptsBody['items']>;
+  /** Robots and routing as the UI shows them: never a key nor a secret. */
+  routingView(actor: Actor): RoutingView;
+}
+
 export function createAlertsService(deps: {
   db: Knex;
   store: AlertsStore;
   config: AlertsConfig;
   sender: RobotSenderLike;
   logger: Logger;
+  timezone: string;
   /** Names this process in attempt records; default host:pid:random. */
   workerId?: string;
-}) {
+}): AlertsService {
   const { db, store, config, sender, logger } = deps;
   const worker = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const robots = new Map(config.robots.map((r) => [r.id, r]));
@@ -153,21 +173,12 @@ export function createAlertsService(deps: {
     }
   }
 
-  return {
-    workerId: worker,
-    recipients,
-
-    /** Queues messages inside the caller's transaction: they exist exactly when the event does. */
-    enqueue(trx: Knex | Knex.Transaction, messages: AlertMessage[]): Promise<number> {
+  const service: AlertsService = {
+    enqueue(trx, messages) {
       return store.enqueue(trx, outboxRows(messages));
     },
 
-    /**
-     * The alert-delivery job: claims due messages batch by batch and sends them. Safe to run in
-     * several processes at once: a message is claimed by one worker (FOR UPDATE SKIP LOCKED), each
-     * robot's sends are counted in a shared ledger, and a crashed worker's claim expires after leaseMs.
-     */
-    async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
+    async deliverDue(signal) {
       const report: DeliveryReport = { claimed: 0, sent: 0, retried: 0, failed: 0, postponed: 0 };
       // A message is tried at most once per run: a retry waits for its backoff and the next run.
       const tried = new Set<string>();
@@ -184,12 +195,11 @@ export function createAlertsService(deps: {
       return report;
     },
 
-    /** Queues a test message to one robot and tries to deliver it right away. */
-    async sendTest(actor: Actor, robotId: string) {
+    async sendTest(actor, robotId) {
       const robot = robots.get(robotId);
       if (!robot) throw notFound(`预警机器人 ${robotId} 不存在`, 'robot_not_found');
       const key = `test:${robotId}:${Date.now()}:${randomBytes(4).toString('hex')}`;
-      const when = new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      const when = new Date().toLocaleString('zh-CN', { timeZone: deps.timezone, hour12: false });
       const [row] = await db('wss_alert_outbox')
         .insert({
           idempotency_key: key,
@@ -200,20 +210,19 @@ export function createAlertsService(deps: {
           branch_id: null,
         })
         .returning('id');
-      await this.deliverDue();
+      await service.deliverDue();
       return store.statusOf(String(row.id));
     },
 
-    listDeliveries: (actor: Actor, filter: DeliveryFilter) => store.listDeliveries(actor, filter),
+    listDeliveries: (actor, filter) => store.listDeliveries(scopeOf(actor), filter),
 
-    async listAttempts(actor: Actor, id: string) {
-      const row = await store.findDelivery(actor, id);
+    async listAttempts(actor, id) {
+      const row = await store.findDelivery(scopeOf(actor), id);
       if (!row) throw notFound(`发送记录 ${id} 不存在`, 'delivery_not_found');
       return store.listAttempts(id);
     },
 
-    /** Robots and routing as the UI shows them: never a key nor a secret. */
-    routingView(actor: Actor) {
+    routingView(actor) {
       const visibleBranches = Object.keys(config.branchRobots).filter((b) => actor.branchScope === 'all' || actor.branchScope.includes(b));
       const shown = new Set([...config.hqRobots, ...visibleBranches.flatMap((b) => config.branchRobots[b])]);
       return {
@@ -226,6 +235,5 @@ export function createAlertsService(deps: {
       };
     },
   };
+  return service;
 }
-
-export type AlertsService = ReturnType<typeof createAlertsService>;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Actor } from '../host/adapter.js';
-import { whereInScope } from '../access/access.js';
+import { LOCKS, xactLock } from '../core/locks.js';
+import { whereInScope, type Scope } from '../access/scope.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 export type AttemptOutcome = 'sent' | 'retry' | 'rate_limited' | 'failed' | 'abandoned';
@@ -74,7 +74,7 @@ export function createAlertsStore(db: Knex) {
     /** Serialises ledger reads and writes of these robots across processes (sorted: no deadlock). */
     async lockRobots(trx: Knex.Transaction, robotIds: string[]): Promise<void> {
       for (const id of [...new Set(robotIds)].sort()) {
-        await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`wss:robot:${id}`]);
+        await xactLock(trx, LOCKS.robot(id));
       }
     },
 
@@ -167,8 +167,8 @@ export function createAlertsStore(db: Knex) {
         .delete();
     },
 
-    async listDeliveries(actor: Actor, filter: DeliveryFilter) {
-      const scoped = () => whereInScope(db('wss_alert_outbox as o'), actor, 'o.branch_id');
+    async listDeliveries(scope: Scope, filter: DeliveryFilter) {
+      const scoped = () => whereInScope(db('wss_alert_outbox as o'), scope, 'o.branch_id');
       const base = scoped();
       if (filter.status) base.where('o.status', filter.status);
       if (filter.kind) base.where('o.kind', filter.kind);
@@ -195,9 +195,9 @@ export function createAlertsStore(db: Knex) {
       return { total: Number(total), failed: Number(failed), items };
     },
 
-    async findDelivery(actor: Actor, id: string) {
+    async findDelivery(scope: Scope, id: string) {
       const query = db('wss_alert_outbox as o').where('o.id', id).first('o.id', 'o.status', 'o.robot_id as robotId');
-      return whereInScope(query, actor, 'o.branch_id');
+      return whereInScope(query, scope, 'o.branch_id');
     },
 
     async listAttempts(outboxId: string) {

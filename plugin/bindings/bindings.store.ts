@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
-import type { Actor } from '../host/adapter.js';
-import { whereInScope } from '../access/access.js';
-import { whereStoreMatches } from '../directory/directory.store.js';
+import type { StoreItem } from '../contract/index.js';
+import { writeAudit, type AuditEntry, type Author } from '../core/audit.js';
+import { activeBindingSql } from '../core/serving.js';
+import { whereInScope, type Scope } from '../access/scope.js';
+import { whereStoreMatches, type StoreFilter, type StoreListFilter } from './store-filter.js';
 
 export type BindingRole = 'primary' | 'backup' | 'retired';
 
@@ -37,28 +39,7 @@ export interface BoundElsewhere {
   role: BindingRole;
 }
 
-export interface AuditEntry {
-  action: string;
-  entityType: string;
-  entityId: string;
-  storeId?: string | null;
-  branchId?: string | null;
-  before?: unknown;
-  after?: unknown;
-  reason?: string | null;
-}
-
-/** Who wrote a change: an actor, or the system (automatic hides, WeCom status checks). */
-export interface Author {
-  id: string;
-  name: string;
-}
-
-export const SYSTEM_AUTHOR: Author = { id: 'system', name: '系统' };
-
-const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-
-/** Knex only (each call takes the connection or transaction to use): bindings, accounts, audit rows. Store reads take the actor's scope. */
+/** Knex only (each call takes the connection or transaction to use): bindings, accounts, audit rows. Store reads take a scope. */
 export function createBindingsStore() {
   return {
     /** Stores by id that exist at all, with their branch (to tell "unknown" from "out of scope"). */
@@ -72,11 +53,11 @@ export function createBindingsStore() {
      * The stores (in the actor's scope) with their active bindings. `lock` takes row locks on the
      * stores so concurrent changes of one store serialise.
      */
-    async snapshots(knex: Knex, actor: Actor, storeIds: string[], opts: { lock?: boolean } = {}): Promise<Map<string, StoreSnapshot>> {
+    async snapshots(knex: Knex, scope: Scope, storeIds: string[], opts: { lock?: boolean } = {}): Promise<Map<string, StoreSnapshot>> {
       const result = new Map<string, StoreSnapshot>();
       if (!storeIds.length) return result;
       const query = knex('wss_stores as s').whereIn('s.id', storeIds).select('s.id', 's.name', 's.branch_id', 's.is_open').orderBy('s.id');
-      whereInScope(query, actor, 's.branch_id');
+      whereInScope(query, scope, 's.branch_id');
       if (opts.lock) query.forUpdate();
       for (const r of await query) {
         result.set(r.id, { id: r.id, name: r.name, branchId: r.branch_id, isOpen: r.is_open, bindings: [] });
@@ -99,6 +80,57 @@ export function createBindingsStore() {
         });
       }
       return result;
+    },
+
+    /** A page of the stores in scope with their binding and entry status (the store list). */
+    async listStores(db: Knex, scope: Scope, filter: StoreListFilter): Promise<{ total: number; items: StoreItem[] }> {
+      const base = db('wss_stores as s')
+        .join('wss_branches as b', 'b.id', 's.branch_id')
+        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id');
+      whereStoreMatches(base, scope, filter);
+      const [{ total }] = await base.clone().count<{ total: string }[]>({ total: '*' });
+      // Page the ids first, then describe only the page's rows: deep pages stay as cheap as the first.
+      const page = base
+        .clone()
+        .select('s.id', 's.branch_id')
+        .orderBy([{ column: 's.branch_id' }, { column: 's.id' }])
+        .limit(filter.pageSize)
+        .offset((filter.page - 1) * filter.pageSize);
+      const items = await db
+        .with('page', page)
+        .from('page as p')
+        .join('wss_stores as s', 's.id', 'p.id')
+        .join('wss_branches as b', 'b.id', 's.branch_id')
+        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id')
+        .joinRaw(
+          `LEFT JOIN LATERAL (
+             SELECT count(*)::int AS active_accounts,
+                    max(a.userid) FILTER (WHERE sa.role = 'primary') AS primary_userid,
+                    max(a.name) FILTER (WHERE sa.role = 'primary') AS primary_name
+             FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
+             WHERE sa.store_id = s.id AND ${activeBindingSql('sa')}) AS acc ON true`,
+        )
+        .select(
+          's.id',
+          's.name',
+          's.branch_id as branchId',
+          'b.name as branchName',
+          's.is_open as isOpen',
+          db.raw('coalesce(e.visible, false) AS visible'),
+          'e.reason as entryReason',
+          'acc.active_accounts as activeAccounts',
+          'acc.primary_userid as primaryUserid',
+          'acc.primary_name as primaryName',
+        )
+        .orderBy([{ column: 'p.branch_id' }, { column: 'p.id' }]);
+      return {
+        total: Number(total),
+        items: items.map((row: Omit<StoreItem, 'bound'>) => ({ ...row, bound: row.activeAccounts > 0 })),
+      };
+    },
+
+    async branchExists(knex: Knex, branchId: string): Promise<boolean> {
+      return Boolean(await knex('wss_branches').where('id', branchId).first('id'));
     },
 
     /** Inserts or refreshes accounts with what WeCom said; returns them by userid. */
@@ -165,21 +197,8 @@ export function createBindingsStore() {
       );
     },
 
-    async insertAudit(knex: Knex, by: Author, entries: AuditEntry[]): Promise<void> {
-      if (!entries.length) return;
-      const rows = entries.map((e) => ({
-        actor_id: by.id,
-        actor_name: by.name,
-        action: e.action,
-        entity_type: e.entityType,
-        entity_id: e.entityId,
-        store_id: e.storeId ?? null,
-        branch_id: e.branchId ?? null,
-        before: json(e.before),
-        after: json(e.after),
-        reason: e.reason ?? null,
-      }));
-      for (let i = 0; i < rows.length; i += 1000) await knex('wss_audit_log').insert(rows.slice(i, i + 1000));
+    insertAudit(knex: Knex, by: Author, entries: AuditEntry[]): Promise<void> {
+      return writeAudit(knex, by, entries);
     },
 
     /** Full binding history of one store, newest first. */
@@ -244,7 +263,7 @@ export function createBindingsStore() {
     },
 
     /** One flat row per store in scope (for exports), ordered, a page at a time. */
-    async exportPage(knex: Knex, actor: Actor, filter: { branchId?: string; bound?: boolean; visible?: boolean }, afterId: string | null, limit: number) {
+    async exportPage(knex: Knex, scope: Scope, filter: StoreFilter, afterId: string | null, limit: number) {
       const active = (role: string) =>
         `(SELECT string_agg(a.userid, ';' ORDER BY sa.bound_at) FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
            WHERE sa.store_id = s.id AND sa.ended_at IS NULL AND sa.role = '${role}')`;
@@ -274,7 +293,7 @@ export function createBindingsStore() {
         .orderBy('s.id')
         .limit(limit);
       if (afterId) query.where('s.id', '>', afterId);
-      return whereStoreMatches(query, knex, actor, filter);
+      return whereStoreMatches(query, scope, filter);
     },
   };
 }

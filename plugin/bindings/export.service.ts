@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
-import { assertBranchInScope } from '../access/access.js';
+import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import type { BindingsStore } from './bindings.store.js';
+import type { StoreFilter } from './store-filter.js';
 import { writeSheet, type ImportFormat } from './import-file.js';
 
 export const EXPORT_HEADERS = [
@@ -11,15 +12,20 @@ export const EXPORT_HEADERS = [
 
 const PAGE = 5000;
 
+export interface ExportService {
+  exportBindings(actor: Actor, filter: Pick<StoreFilter, 'branchId' | 'bound' | 'visible'>, format: ImportFormat): Promise<Buffer>;
+}
+
 /** Bindings export: one flat row per store (pivot-table friendly), filters as in the store list. */
-export function createExportService(deps: { db: Knex; store: BindingsStore }) {
+export function createExportService(deps: { db: Knex; store: BindingsStore }): ExportService {
   return {
-    async exportBindings(actor: Actor, filter: { branchId?: string; bound?: boolean; visible?: boolean }, format: ImportFormat): Promise<Buffer> {
-      if (filter.branchId) assertBranchInScope(actor, filter.branchId);
+    async exportBindings(actor, filter, format) {
+      const scope = scopeOf(actor);
+      if (filter.branchId) assertBranchInScope(scope, filter.branchId);
       const rows: unknown[][] = [];
       let after: string | null = null;
       for (;;) {
-        const page = await deps.store.exportPage(deps.db, actor, filter, after, PAGE);
+        const page = await deps.store.exportPage(deps.db, scope, filter, after, PAGE);
         for (const s of page) {
           const bound = Boolean(s.primaryUserid || s.backups);
           rows.push([
@@ -37,4 +43,3 @@ export function createExportService(deps: { db: Knex; store: BindingsStore }) {
   };
 }
 
-export type ExportService = ReturnType<typeof createExportService>;

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { InputError } from '../http/errors.js';
+import { InputError } from '../core/errors.js';
 
 export const MAX_IMPORT_ROWS = 5000;
 export type ImportFormat = 'csv' | 'xlsx';

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
-import type { Logger } from '../logger.js';
-import { HttpError, conflict, notFound } from '../http/errors.js';
-import { PlanError, applyToSnapshot, planChange, type PlanAction, type PlannedChange } from './binding-plan.js';
-import { memberProblem, type BindingsService } from './bindings.service.js';
+import type { Logger } from '../core/logger.js';
+import { DomainError, conflict, notFound } from '../core/errors.js';
+import { authorOf } from '../core/audit.js';
+import { inScope, scopeOf } from '../access/scope.js';
+import type { ImportJobBody, ImportReportRow, ImportSummary } from '../contract/index.js';
+import { PlanError, applyToSnapshot, planChange, type PlannedChange } from './binding-plan.js';
+import type { BindingWriter } from './binding-writer.js';
+import { memberProblem } from './bindings.service.js';
 import type { BindingsStore } from './bindings.store.js';
 import { parseImportFile, parseRole, type ImportFormat, type ImportRow } from './import-file.js';
 import type { ImportJob, ImportsStore } from './imports.store.js';
@@ -14,16 +18,8 @@ export type RowProblem =
   | 'unknown_store' | 'store_out_of_scope' | 'store_closed' | 'unknown_userid' | 'inactive_userid'
   | 'account_bound_elsewhere' | 'already_primary' | 'primary_exists' | 'no_primary' | 'not_bound';
 
-export interface ReportRow {
-  row: number;
-  storeId: string;
-  userid: string;
-  role: 'primary' | 'backup' | null;
-  status: 'ok' | 'error';
-  action?: PlanAction;
-  accountName?: string;
+export interface ReportRow extends ImportReportRow {
   code?: RowProblem;
-  message?: string;
 }
 
 const USERID = /^[A-Za-z0-9_.@-]{1,64}$/;
@@ -32,12 +28,12 @@ const MEMBER_CACHE_MS = 10 * 60_000;
 const STALE_RUNNER_MS = 30_000;
 
 class ImportRejected extends Error {
-  constructor(readonly report: ReportRow[], readonly summary: Record<string, unknown>) {
+  constructor(readonly report: ReportRow[], readonly summary: ImportSummary) {
     super('import rows no longer valid');
   }
 }
 
-function summarise(report: ReportRow[]) {
+function summarise(report: ReportRow[]): ImportSummary {
   const byAction: Record<string, number> = {};
   const byCode: Record<string, number> = {};
   for (const r of report) {
@@ -52,15 +48,26 @@ function summarise(report: ReportRow[]) {
  * Bulk binding import: upload → dry-run report per row → commit all or nothing. The job lives in
  * wss_binding_imports; its runner heartbeats, and a stale job is resumed by the next reader.
  */
+export interface ImportsService {
+  /** Parses the file (400 on a bad file), stores the job and starts the dry run in the background. */
+  create(actor: Actor, input: { fileName: string; format: ImportFormat; content: Buffer }): Promise<ImportJobBody>;
+  /** The job with its progress; a job whose runner died is resumed here. */
+  get(actor: Actor, id: string): Promise<ImportJobBody>;
+  /** Starts the all-or-nothing commit of a validated job with no error rows. */
+  commit(actor: Actor, id: string): Promise<ImportJobBody>;
+  /** Resolves when the background work of a job ends (tests, graceful shutdown). */
+  settled(id?: string): Promise<void>;
+}
+
 export function createImportsService(deps: {
   db: Knex;
   store: ImportsStore;
   bindingsStore: BindingsStore;
-  bindings: BindingsService;
+  writer: BindingWriter;
   members: MemberLookupService;
   logger: Logger;
-}) {
-  const { db, store, bindingsStore, bindings, members, logger } = deps;
+}): ImportsService {
+  const { db, store, bindingsStore, writer, members, logger } = deps;
   const running = new Map<string, Promise<void>>();
 
   /** Checks every row against the file itself, the directory, WeCom and the current bindings. */
@@ -97,7 +104,7 @@ export function createImportsService(deps: {
     for (const r of live()) {
       const s = stores.get(r.storeId);
       if (!s) fail(r, 'unknown_store', `门店 ${r.storeId} 不存在`);
-      else if (actor.branchScope !== 'all' && !actor.branchScope.includes(s.branchId)) fail(r, 'store_out_of_scope', `门店 ${r.storeId} 不在您的管辖范围`);
+      else if (!inScope(scopeOf(actor), s.branchId)) fail(r, 'store_out_of_scope', `门店 ${r.storeId} 不在您的管辖范围`);
       else if (!s.isOpen) fail(r, 'store_closed', `门店 ${r.storeId} 已关店`);
     }
 
@@ -128,7 +135,7 @@ export function createImportsService(deps: {
       else if (!first) firstStoreOf.set(r.userid, r);
     }
 
-    const snapshots = await bindingsStore.snapshots(knex, actor, [...new Set(live().map((r) => r.storeId))].sort(), { lock });
+    const snapshots = await bindingsStore.snapshots(knex, scopeOf(actor), [...new Set(live().map((r) => r.storeId))].sort(), { lock });
     const plans: PlannedChange[] = [];
     for (const r of live()) {
       const snapshot = snapshots.get(r.storeId)!;
@@ -181,8 +188,8 @@ export function createImportsService(deps: {
     const stored = ((job.summary?.members ?? {}) as Record<string, MemberLookup>);
     const memberOf = async (userids: string[]) => new Map(userids.map((u) => [u, stored[u] ?? { userid: u, found: false as const }]));
     try {
-      let summary: Record<string, unknown> = {};
-      await bindings.withEffects(async (trx, effects) => {
+      let summary: ImportSummary | undefined;
+      await writer.withEffects(async (trx, effects) => {
         const active = Object.values(stored).filter((m): m is Extract<MemberLookup, { found: true }> => m.found && m.status === 1);
         const accounts = await bindingsStore.upsertAccounts(trx, active);
         await bindingsStore.lockAccounts(trx, [...accounts.values()].map((a) => a.id));
@@ -195,7 +202,7 @@ export function createImportsService(deps: {
           }
         }
         let last = 0;
-        await bindings.applyPlans(trx, { id: actor.id, name: actor.name }, plans, effects, `批量导入 ${job.fileName}`, (done, total) => {
+        await writer.applyPlans(trx, authorOf(actor), plans, effects, `批量导入 ${job.fileName}`, (done, total) => {
           if (Date.now() - last < 250) return;
           last = Date.now();
           void store.progress(job.id, Math.floor(job.totalRows * (done / total)));
@@ -213,7 +220,7 @@ export function createImportsService(deps: {
         return;
       }
       logger.warn('binding import commit failed', { importId: job.id, error: (error as Error).message });
-      const message = error instanceof HttpError ? error.message : '提交失败，未做任何更改';
+      const message = error instanceof DomainError ? error.message : '提交失败，未做任何更改';
       await store.transition(job.id, ['committing'], 'failed', { error: message });
     }
   }
@@ -225,7 +232,7 @@ export function createImportsService(deps: {
   }
 
   /** What the client sees: no stored WeCom lookups, report rows only once validated. */
-  function view(job: ImportJob) {
+  function view(job: ImportJob): ImportJobBody {
     const { members: _members, ...summary } = (job.summary ?? {}) as Record<string, unknown>;
     return {
       id: job.id,
@@ -234,11 +241,11 @@ export function createImportsService(deps: {
       status: job.status,
       totalRows: job.totalRows,
       processedRows: job.processedRows,
-      summary: job.summary ? summary : null,
-      report: job.report,
+      summary: job.summary ? (summary as unknown as ImportSummary) : null,
+      report: job.report as ImportReportRow[] | null,
       error: job.error,
-      createdAt: job.createdAt,
-      committedAt: job.committedAt,
+      createdAt: job.createdAt.toISOString(),
+      committedAt: job.committedAt?.toISOString() ?? null,
     };
   }
 
@@ -249,7 +256,6 @@ export function createImportsService(deps: {
   }
 
   return {
-    /** Parses the file (400 on a bad file), stores the job and starts the dry run in the background. */
     async create(actor: Actor, input: { fileName: string; format: ImportFormat; content: Buffer }) {
       const rows = await parseImportFile(input.content, input.format);
       const job = await store.create(actor, { fileName: input.fileName, format: input.format, rows });
@@ -257,7 +263,6 @@ export function createImportsService(deps: {
       return view(job);
     },
 
-    /** The job with its progress; a job whose runner died is resumed here. */
     async get(actor: Actor, id: string) {
       const job = await load(actor, id);
       if ((job.status === 'validating' || job.status === 'committing') && !running.has(id) && (await store.claimStale(id, STALE_RUNNER_MS))) {
@@ -267,7 +272,6 @@ export function createImportsService(deps: {
       return view(job);
     },
 
-    /** Starts the all-or-nothing commit of a validated job with no error rows. */
     async commit(actor: Actor, id: string) {
       const job = await load(actor, id);
       if (job.status === 'committed') throw conflict('该导入已提交', 'import_already_committed');
@@ -281,11 +285,9 @@ export function createImportsService(deps: {
       return view(claimed);
     },
 
-    /** Resolves when the background work of a job ends (tests, graceful shutdown). */
     async settled(id?: string): Promise<void> {
       await Promise.allSettled(id ? [running.get(id)] : [...running.values()]);
     },
   };
 }
 
-export type ImportsService = ReturnType<typeof createImportsService>;

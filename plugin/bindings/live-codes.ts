@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Logger } from '../logger.js';
-import { mapWithConcurrency, wecomUnavailable, type BindingsWecomApi } from './wecom-deps.js';
+import type { Logger } from '../core/logger.js';
+import { liveCodeState } from '../core/contact-states.js';
+import type { LiveCodeView } from '../contract/index.js';
+import { mapWithConcurrency } from '../core/concurrency.js';
+import { wecomUnavailable } from '../wecom/index.js';
+import type { BindingsWecomApi } from './wecom-api.js';
 
-export interface LiveCode {
-  storeId: string;
-  configId: string;
-  qrCode: string | null;
-  state: string;
-  accountUserids: string[];
-  updatedAt: Date;
-}
+export type LiveCode = LiveCodeView;
 
 /**
  * WeCom side effects of one database transaction: `undo` reverts what WeCom already did if the
@@ -22,16 +18,6 @@ export interface WecomEffects {
 }
 
 export const newEffects = (): WecomEffects => ({ undo: [], afterCommit: [] });
-
-const STATE_PREFIX = 'wss:s:';
-const MAX_STATE = 30;
-
-/** The contact way `state` of a store: `wss:s:<storeId>`, or a hash of the id when that is over 30 chars. */
-export function liveCodeState(storeId: string): string {
-  const plain = `${STATE_PREFIX}${storeId}`;
-  if ([...plain].length <= MAX_STATE) return plain;
-  return `${STATE_PREFIX}h${createHash('sha256').update(storeId).digest('base64url').slice(0, MAX_STATE - STATE_PREFIX.length - 1)}`;
-}
 
 interface LiveCodeInsert {
   store_id: string;
@@ -84,7 +70,7 @@ const fromRow = (r: Record<string, unknown>): LiveCode => ({
   qrCode: (r.qr_code as string | null) ?? null,
   state: r.state as string,
   accountUserids: r.account_userids as string[],
-  updatedAt: r.updated_at as Date,
+  updatedAt: new Date(r.updated_at as Date).toISOString(),
 });
 
 /**

@@ -1,5 +1,6 @@
-import { WecomApiError } from '../wecom/errors.js';
-import { UNKNOWN_MEMBER_ERRCODES, mapWithConcurrency, wecomUnavailable, type BindingsWecomApi } from './wecom-deps.js';
+import { mapWithConcurrency } from '../core/concurrency.js';
+import { UNKNOWN_MEMBER_ERRCODES, WecomApiError, wecomUnavailable } from '../wecom/index.js';
+import type { BindingsWecomApi } from './wecom-api.js';
 
 export type MemberLookup =
   | { userid: string; found: true; name: string; status: number }

@@ -1,15 +1,18 @@
-import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import { z } from 'zod';
-import type { Access } from '../access/access.js';
-import { actorOf, assertBranchInScope, hasPermission } from '../access/access.js';
-import { PERMISSIONS } from '../access/permissions.js';
-import { parseInput } from '../http/errors.js';
+import { PERMISSIONS } from '../core/permissions.js';
+import { routeTable, type RouteSpec } from '../core/feature.js';
+import { branchIdSchema, reasonSchema, rowIdSchema } from '../core/ids.js';
+import { actorOf, hasPermission } from '../access/access.js';
+import { assertBranchInScope, scopeOf } from '../access/scope.js';
+import { parseInput } from '../http/error-handler.js';
+import { readJsonBody } from '../http/body.js';
+import type { AlertRulesBody, CapacityAccountsBody, LimitChangeBody } from '../contract/index.js';
+import type { AlertsService } from '../alerts/index.js';
 import type { CapacityService } from './capacity.service.js';
 
 const accountListQuery = z
   .object({
-    branchId: z.string().min(1).max(64).optional(),
+    branchId: branchIdSchema.optional(),
     q: z.string().trim().max(100).optional().transform((v) => v || undefined),
     minPercent: z.coerce.number().min(0).max(1000).optional(),
     maxPercent: z.coerce.number().min(0).max(1000).optional(),
@@ -18,23 +21,20 @@ const accountListQuery = z
   })
   .strict();
 
-const accountId = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be an account id') });
-
 const limitBody = z
   .object({
     limit: z.number().int().min(1).max(20000, '企微单账号客户容量上限为 20000'),
-    reason: z.string().trim().max(200).optional(),
+    reason: reasonSchema,
   })
   .strict();
 
-export function createCapacityRoutes(deps: { access: Access; capacity: CapacityService }): Router {
-  const { access, capacity } = deps;
-  const router = new Router();
+export function capacityRoutes(capacity: CapacityService, alerts: Pick<AlertsService, 'routingView'>): RouteSpec[] {
+  const routes = routeTable();
 
-  router.get('/capacity/accounts', access.require(PERMISSIONS.capacityRead), async (ctx) => {
+  routes.get('/capacity/accounts', PERMISSIONS.capacityRead, async (ctx) => {
     const actor = actorOf(ctx);
     const filter = parseInput(accountListQuery, ctx.query, 'query');
-    if (filter.branchId) assertBranchInScope(actor, filter.branchId);
+    if (filter.branchId) assertBranchInScope(scopeOf(actor), filter.branchId);
     ctx.body = {
       ...(await capacity.listAccounts(actor, filter)),
       page: filter.page,
@@ -45,14 +45,19 @@ export function createCapacityRoutes(deps: { access: Access; capacity: CapacityS
         readAlerts: hasPermission(actor, PERMISSIONS.alertsRead),
         manageAlerts: hasPermission(actor, PERMISSIONS.alertsManage),
       },
-    };
+    } satisfies CapacityAccountsBody;
   });
 
-  router.put('/capacity/accounts/:id/limit', access.require(PERMISSIONS.capacityManage), bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }), async (ctx) => {
-    const { id } = parseInput(accountId, ctx.params, 'path');
-    const body = parseInput(limitBody, ctx.request.body ?? {}, 'body');
-    ctx.body = { account: await capacity.setLimit(actorOf(ctx), id, body.limit, body.reason) };
+  routes.put('/capacity/accounts/:id/limit', PERMISSIONS.capacityManage, async (ctx) => {
+    const { id } = parseInput(z.object({ id: rowIdSchema }), ctx.params, 'path');
+    const body = parseInput(limitBody, (await readJsonBody(ctx, 16 * 1024)) ?? {}, 'body');
+    ctx.body = { account: await capacity.setLimit(actorOf(ctx), id, body.limit, body.reason) } satisfies LimitChangeBody;
   });
 
-  return router;
+  /** The warning rules (thresholds, templates) with the robots they go to. */
+  routes.get('/alerts/rules', PERMISSIONS.alertsRead, (ctx) => {
+    ctx.body = { rules: capacity.rules(), routing: alerts.routingView(actorOf(ctx)) } satisfies AlertRulesBody;
+  });
+
+  return routes.specs;
 }

@@ -1,22 +1,41 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
-import type { Logger } from '../logger.js';
-import { notFound } from '../http/errors.js';
-import type { AlertMessage, AlertsService } from '../alerts/alerts.service.js';
-import { renderTemplate } from '../alerts/template.js';
+import type { Logger } from '../core/logger.js';
+import { notFound } from '../core/errors.js';
+import { authorOf } from '../core/audit.js';
+import { scopeOf } from '../access/scope.js';
+import type { CapacityAccountItem, CapacityRules, FillBand, LimitChangeBody } from '../contract/index.js';
+import { renderTemplate, type AlertMessage, type AlertsService } from '../alerts/index.js';
+import type { WecomClient } from '../wecom/index.js';
+import type { ContactChange } from '../wecom-callbacks/index.js';
 import type { CapacityConfig } from './capacity.config.js';
 import type { AccountListFilter, CapacityStore, LevelRow } from './capacity.store.js';
 import { forecastFill, forecastText, type Forecast } from './forecast.js';
 import { decideRoute } from './failover.js';
 
-/** What the sync needs from the WeCom client (plugin/wecom/client.ts). 84061 must come back as []. */
-export interface CustomerLister {
-  listExternalContacts(userid: string): Promise<string[]>;
-}
+/** What the sync needs from the WeCom client. 84061 must come back as []. */
+export type CustomerLister = Pick<WecomClient, 'listExternalContacts'>;
 
-/** The binding workflow's routing switch (plugin/bindings): null hides the store's entry. */
+/** The binding workflow's routing switch (BindingsService): null hides the store's entry. */
 export interface CapacityRouting {
   routeNewCustomersTo(storeId: string, accountUserid: string | null, reason: string): Promise<unknown>;
+}
+
+export interface CapacityService {
+  /** Re-checks thresholds and routing of these accounts (after their counts or limits changed). */
+  evaluate(accountIds: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
+  countsChanged(userids: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
+  /** Port of the WeCom callbacks feature: a change of a live count re-checks that account. */
+  contactChanged(event: ContactChange): Promise<unknown>;
+  /**
+   * Job `capacity-sync`: every counted account (active and retired bindings) against WeCom's list,
+   * page by page. The WeCom client's limiter keeps the calls inside the API budget.
+   */
+  sync(signal?: AbortSignal): Promise<CapacitySyncReport>;
+  listAccounts(actor: Actor, filter: AccountListFilter): Promise<{ total: number; bands: FillBand[]; items: CapacityAccountItem[] }>;
+  /** HQ edits an account's limit (≤20,000); thresholds and routing are re-checked at once. */
+  setLimit(actor: Actor, accountId: string, limit: number, reason?: string): Promise<LimitChangeBody['account']>;
+  rules(): CapacityRules;
 }
 
 export interface CapacitySyncReport {
@@ -43,7 +62,7 @@ export function createCapacityService(deps: {
   routing?: CapacityRouting;
   /** Parallel list calls; the client's own limiter keeps the per-API budget. */
   syncConcurrency?: number;
-}) {
+}): CapacityService {
   const { db, store, alerts, config, logger } = deps;
   const levels = [...config.thresholds].sort((a, b) => a - b);
   const margin = config.rearmMargin;
@@ -176,19 +195,19 @@ export function createCapacityService(deps: {
     return { warningsQueued, routeChanges };
   }
 
+  async function countsChanged(userids: string[]) {
+    return evaluate(await store.accountIdsByUserid([...new Set(userids)]));
+  }
+
   return {
     evaluate,
+    countsChanged,
 
-    /** Hook for the callback receiver: call after it changed these accounts' live counts. */
-    async countsChanged(userids: string[]) {
-      return evaluate(await store.accountIdsByUserid([...new Set(userids)]));
+    async contactChanged(event) {
+      if (event.customerCount !== undefined && event.userId) await countsChanged([event.userId]);
     },
 
-    /**
-     * The capacity-sync job: every counted account (active and retired bindings) against WeCom's
-     * list, page by page. The WeCom client's limiter keeps the calls inside the API budget.
-     */
-    async sync(signal?: AbortSignal): Promise<CapacitySyncReport> {
+    async sync(signal) {
       const wecom = deps.wecom;
       if (!wecom) throw new Error('capacity sync needs the WeCom client');
       const started = Date.now();
@@ -243,8 +262,8 @@ export function createCapacityService(deps: {
       return report;
     },
 
-    async listAccounts(actor: Actor, filter: AccountListFilter) {
-      const result = await store.listAccounts(actor, filter, config.forecastWindowDays, levels);
+    async listAccounts(actor, filter) {
+      const result = await store.listAccounts(scopeOf(actor), filter, config.forecastWindowDays, levels);
       const now = new Date();
       return {
         total: result.total,
@@ -252,20 +271,19 @@ export function createCapacityService(deps: {
         items: result.items.map((row: Record<string, unknown> & { count: number; limit: number; since: { at: string; count: number } | null }) => {
           const { since, ...rest } = row;
           return {
-            ...rest,
+            ...(rest as Omit<CapacityAccountItem, 'forecast'>),
             forecast: forecastFill({ count: row.count, limit: row.limit, levels, since: since ? { at: new Date(since.at), count: since.count } : null, now }),
           };
         }),
       };
     },
 
-    /** HQ edits an account's limit (≤20,000); thresholds and routing are re-checked at once. */
-    async setLimit(actor: Actor, accountId: string, limit: number, reason?: string) {
-      const before = await store.findAccount(actor, accountId);
+    async setLimit(actor, accountId, limit, reason) {
+      const before = await store.findAccount(scopeOf(actor), accountId);
       if (!before) throw notFound(`企微账号 ${accountId} 不存在`, 'account_not_found');
       await db.transaction(async (trx) => {
         await store.setLimit(trx, accountId, limit);
-        await store.audit(trx, { actor, action: 'capacity.limit.update', entityId: accountId, before: { limit: before.limit }, after: { limit }, reason });
+        await store.audit(trx, { by: authorOf(actor), action: 'capacity.limit.update', entityId: accountId, before: { limit: before.limit }, after: { limit }, reason });
       });
       await evaluate([accountId]);
       return { ...before, limit, percent: Math.round(((before.count * 100) / limit) * 10) / 10 };
@@ -289,4 +307,3 @@ function routeNotice(
   return `${where}${fill}，容量已恢复，新客户已切回主账号。`;
 }
 
-export type CapacityService = ReturnType<typeof createCapacityService>;

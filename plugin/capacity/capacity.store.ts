@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
-import type { Actor } from '../host/adapter.js';
+import { writeAudit, type Author } from '../core/audit.js';
+import { LOCKS, xactLock } from '../core/locks.js';
+import { activeBindingSql, countedBindingSql } from '../core/serving.js';
+import { type Scope } from '../access/scope.js';
 
-/** A binding that still counts for capacity: active, or a retired account still serving customers. */
-const COUNTED_BINDING = "(sa.ended_at IS NULL OR sa.role = 'retired')";
+const COUNTED_BINDING = countedBindingSql('sa');
 
 export interface AccountForCheck {
   id: string;
@@ -28,16 +30,16 @@ export interface AccountListFilter {
   pageSize: number;
 }
 
-/** Knex only: counts, threshold state, samples, routing state. Reads for people take the actor's scope. */
+/** Knex only: counts, threshold state, samples, routing state. Reads for people take a scope. */
 export function createCapacityStore(db: Knex) {
-  /** `EXISTS` over the account's counted bindings, narrowed to the actor's branches (pushed into SQL). */
-  function boundInScope(knex: Knex, actor: Actor, branchId?: string) {
+  /** `EXISTS` over the account's counted bindings, narrowed to the scope's branches (pushed into SQL). */
+  function boundInScope(knex: Knex, scope: Scope, branchId?: string) {
     const q = knex('wss_store_accounts as sa')
       .join('wss_stores as s', 's.id', 'sa.store_id')
       .whereRaw('sa.account_id = a.id')
       .whereRaw(COUNTED_BINDING)
       .select(knex.raw('1'));
-    if (actor.branchScope !== 'all') q.whereIn('s.branch_id', [...actor.branchScope]);
+    if (scope.kind === 'branches') q.whereIn('s.branch_id', [...scope.branchIds]);
     if (branchId) q.where('s.branch_id', branchId);
     return q;
   }
@@ -167,7 +169,7 @@ export function createCapacityStore(db: Knex) {
       const { rows } = await db.raw<{ rows: { store_id: string }[] }>(
         `SELECT DISTINCT s.store_id FROM wss_store_accounts s
          LEFT JOIN wss_capacity_routes r ON r.store_id = s.store_id
-         WHERE s.account_id = ANY(?::bigint[]) AND s.ended_at IS NULL AND s.role IN ('primary', 'backup')
+         WHERE s.account_id = ANY(?::bigint[]) AND ${activeBindingSql('s')}
            AND (coalesce(r.routed_to, 'primary') <> 'primary' OR EXISTS (
              SELECT 1 FROM wss_store_accounts p JOIN wss_wecom_accounts a ON a.id = p.account_id
              WHERE p.store_id = s.store_id AND p.ended_at IS NULL AND p.role = 'primary'
@@ -196,7 +198,7 @@ export function createCapacityStore(db: Knex) {
     },
 
     async lockRoute(trx: Knex.Transaction, storeId: string) {
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`wss:capacity-route:${storeId}`]);
+      await xactLock(trx, LOCKS.capacityRoute(storeId));
       const row = await trx('wss_capacity_routes').where('store_id', storeId).first('routed_to as routedTo', 'account_userid as accountUserid', 'changes');
       return (row ?? { routedTo: 'primary', accountUserid: null, changes: 0 }) as { routedTo: 'primary' | 'backup' | 'none'; accountUserid: string | null; changes: number };
     },
@@ -208,10 +210,10 @@ export function createCapacityStore(db: Knex) {
         .merge();
     },
 
-    async findAccount(actor: Actor, id: string) {
+    async findAccount(scope: Scope, id: string) {
       return db('wss_wecom_accounts as a')
         .where('a.id', id)
-        .whereExists(boundInScope(db, actor))
+        .whereExists(boundInScope(db, scope))
         .first('a.id', 'a.userid', 'a.name', 'a.customer_count as count', 'a.capacity_limit as limit');
     },
 
@@ -219,23 +221,16 @@ export function createCapacityStore(db: Knex) {
       await trx('wss_wecom_accounts').where('id', id).update({ capacity_limit: limit, updated_at: trx.fn.now() });
     },
 
-    async audit(trx: Knex.Transaction, entry: { actor: Actor; action: string; entityId: string; before: unknown; after: unknown; reason?: string }) {
-      await trx('wss_audit_log').insert({
-        actor_id: entry.actor.id,
-        actor_name: entry.actor.name,
-        action: entry.action,
-        entity_type: 'wecom_account',
-        entity_id: entry.entityId,
-        before: JSON.stringify(entry.before),
-        after: JSON.stringify(entry.after),
-        reason: entry.reason ?? null,
-      });
+    async audit(trx: Knex.Transaction, entry: { by: Author; action: string; entityId: string; before: unknown; after: unknown; reason?: string }) {
+      await writeAudit(trx, entry.by, [
+        { action: entry.action, entityType: 'wecom_account', entityId: entry.entityId, before: entry.before, after: entry.after, reason: entry.reason ?? null },
+      ]);
     },
 
     /** Accounts by fill, fullest first, with their in-scope stores, drift and oldest recent sample. */
-    async listAccounts(actor: Actor, filter: AccountListFilter, forecastDays: number, bandEdges: number[]) {
+    async listAccounts(scope: Scope, filter: AccountListFilter, forecastDays: number, bandEdges: number[]) {
       const percent = 'a.customer_count * 100.0 / a.capacity_limit';
-      const base = db('wss_wecom_accounts as a').whereExists(boundInScope(db, actor, filter.branchId));
+      const base = db('wss_wecom_accounts as a').whereExists(boundInScope(db, scope, filter.branchId));
       if (filter.q) {
         const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         base.where((w) => w.whereRaw('lower(a.userid) LIKE ?', [like]).orWhereRaw('lower(a.name) LIKE ?', [like]));
@@ -253,7 +248,7 @@ export function createCapacityStore(db: Knex) {
       });
       const [bandRow] = await unbanded.select(db.raw(bandSql.join(', ')));
       const bands = bounds.slice(0, -1).map((from, i) => ({ from: Number.isFinite(from) ? from : 0, to: Number.isFinite(bounds[i + 1]) ? bounds[i + 1] : null, count: Number(bandRow[`b${i}`]) }));
-      const storeScope = actor.branchScope === 'all' ? '' : 'AND s.branch_id = ANY(?)';
+      const storeScope = scope.kind === 'all' ? '' : 'AND s.branch_id = ANY(?)';
       const items = await base
         .leftJoin('wss_capacity_sync_state as ss', 'ss.account_id', 'a.id')
         .select(
@@ -273,7 +268,7 @@ export function createCapacityStore(db: Knex) {
                FROM wss_store_accounts sa JOIN wss_stores s ON s.id = sa.store_id
                LEFT JOIN wss_capacity_routes r ON r.store_id = s.id
                WHERE sa.account_id = a.id AND ${COUNTED_BINDING} ${storeScope}) AS stores`,
-            actor.branchScope === 'all' ? [] : [[...actor.branchScope]],
+            scope.kind === 'all' ? [] : [[...scope.branchIds]],
           ),
           db.raw(
             `(SELECT json_build_object('at', x.bucket, 'count', x.customer_count) FROM wss_capacity_samples x

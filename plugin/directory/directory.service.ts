@@ -1,13 +1,25 @@
 import type { Knex } from 'knex';
 import type { Actor, HostDirectory } from '../host/adapter.js';
-import type { Logger } from '../logger.js';
-import { assertBranchInScope } from '../access/access.js';
-import { notFound } from '../http/errors.js';
-import type { DirectoryStore, StoreListFilter } from './directory.store.js';
+import type { Logger } from '../core/logger.js';
+import type { BranchItem } from '../contract/index.js';
+import { scopeOf } from '../access/scope.js';
+import type { DirectoryStore } from './directory.store.js';
 
 export interface DirectorySyncResult {
   branches: { inserted: number; updated: number; deactivated: number };
   stores: { seen: number; inserted: number; updated: number; closedMissing: number; skippedUnknownBranch: number };
+}
+
+export interface DirectoryService {
+  /** Job `directory-sync`: mirrors the host's directory in one transaction (idempotent). */
+  sync(signal?: AbortSignal): Promise<DirectorySyncResult>;
+  /** Branches in the actor's scope, with their open-store counts. */
+  listBranches(actor: Actor): Promise<BranchItem[]>;
+}
+
+/** Called inside the sync's transaction with the closed stores whose entry is still shown. */
+export interface StoresClosedListener {
+  storesClosed(trx: Knex.Transaction, storeIds: string[]): Promise<void>;
 }
 
 const STORE_PAGE_SIZE = 1000;
@@ -17,9 +29,8 @@ export function createDirectoryService(deps: {
   store: DirectoryStore;
   directory: HostDirectory;
   logger: Logger;
-  /** Called, inside the sync's transaction, with closed stores whose entry is still shown. */
-  onStoresClosed?: (trx: Knex.Transaction, storeIds: string[]) => Promise<void>;
-}) {
+  storesClosed: StoresClosedListener[];
+}): DirectoryService {
   const { db, store, directory, logger } = deps;
 
   return {
@@ -27,7 +38,7 @@ export function createDirectoryService(deps: {
      * Mirrors branches and stores from the host, page by page, in one transaction: idempotent
      * (an unchanged directory changes no row), and a store that disappeared is closed, not deleted.
      */
-    async sync(signal?: AbortSignal): Promise<DirectorySyncResult> {
+    async sync(signal) {
       const branches = await directory.listBranches();
       const branchIds = new Set(branches.map((b) => b.id));
       const result: DirectorySyncResult = {
@@ -54,10 +65,8 @@ export function createDirectoryService(deps: {
         } while (cursor);
         const closed = await store.closeUnseenStores(trx);
         result.stores.closedMissing = closed.length;
-        if (deps.onStoresClosed) {
-          const shown = await store.closedStoresStillShown(trx);
-          if (shown.length) await deps.onStoresClosed(trx, shown);
-        }
+        const shown = await store.closedStoresStillShown(trx);
+        if (shown.length) for (const listener of deps.storesClosed) await listener.storesClosed(trx, shown);
       });
       if (result.stores.skippedUnknownBranch) {
         logger.warn('directory sync skipped stores of unknown branches', { count: result.stores.skippedUnknownBranch });
@@ -66,18 +75,8 @@ export function createDirectoryService(deps: {
       return result;
     },
 
-    listBranches(actor: Actor) {
-      return store.listBranches(actor);
-    },
-
-    async listStores(actor: Actor, filter: StoreListFilter) {
-      if (filter.branchId) {
-        assertBranchInScope(actor, filter.branchId);
-        if (!(await store.branchExists(filter.branchId))) throw notFound(`分公司 ${filter.branchId} 不存在`, 'branch_not_found');
-      }
-      return store.listStores(actor, filter);
+    listBranches(actor) {
+      return store.listBranches(scopeOf(actor));
     },
   };
 }
-
-export type DirectoryService = ReturnType<typeof createDirectoryService>;

@@ -1,32 +1,14 @@
 import type { Knex } from 'knex';
-import type { Actor, HostBranch, HostStore } from '../host/adapter.js';
-import { whereInScope } from '../access/access.js';
-
-export interface StoreListFilter extends StoreFilter {
-  page: number;
-  pageSize: number;
-}
-
-export interface StoreRow {
-  id: string;
-  name: string;
-  branchId: string;
-  branchName: string;
-  isOpen: boolean;
-  bound: boolean;
-  primaryUserid: string | null;
-  primaryName: string | null;
-  activeAccounts: number;
-  visible: boolean;
-  entryReason: string | null;
-}
+import type { HostBranch, HostStore } from '../host/adapter.js';
+import type { BranchItem } from '../contract/index.js';
+import { whereInScope, type Scope } from '../access/scope.js';
 
 export interface UpsertCounts {
   inserted: number;
   updated: number;
 }
 
-/** Knex only: reads and writes of the mirrored directory. Every read takes the actor's scope. */
+/** Knex only: reads and writes of the mirrored directory. Every read takes a scope. */
 export function createDirectoryStore(db: Knex) {
   return {
     async upsertBranches(trx: Knex.Transaction, branches: HostBranch[]): Promise<UpsertCounts> {
@@ -97,104 +79,14 @@ export function createDirectoryStore(db: Knex) {
         .pluck('s.id');
     },
 
-    async listBranches(actor: Actor) {
+    async listBranches(scope: Scope): Promise<BranchItem[]> {
       const query = db('wss_branches as b')
         .select('b.id', 'b.name', 'b.active')
         .select(db.raw('(SELECT count(*)::int FROM wss_stores s WHERE s.branch_id = b.id AND s.is_open) AS "openStores"'))
         .orderBy('b.id');
-      return whereInScope(query, actor, 'b.id');
-    },
-
-    async branchExists(branchId: string): Promise<boolean> {
-      return Boolean(await db('wss_branches').where('id', branchId).first('id'));
-    },
-
-    async listStores(actor: Actor, filter: StoreListFilter): Promise<{ total: number; items: StoreRow[] }> {
-      const base = db('wss_stores as s')
-        .join('wss_branches as b', 'b.id', 's.branch_id')
-        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id');
-      whereStoreMatches(base, db, actor, filter);
-      const [{ total }] = await base.clone().count<{ total: string }[]>({ total: '*' });
-      // Page the ids first, then describe only the page's rows: deep pages stay as cheap as the first.
-      const page = base
-        .clone()
-        .select('s.id', 's.branch_id')
-        .orderBy([{ column: 's.branch_id' }, { column: 's.id' }])
-        .limit(filter.pageSize)
-        .offset((filter.page - 1) * filter.pageSize);
-      const items = await db
-        .with('page', page)
-        .from('page as p')
-        .join('wss_stores as s', 's.id', 'p.id')
-        .join('wss_branches as b', 'b.id', 's.branch_id')
-        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id')
-        .joinRaw(
-          `LEFT JOIN LATERAL (
-             SELECT count(*) FILTER (WHERE sa.role IN ('primary', 'backup'))::int AS active_accounts,
-                    max(a.userid) FILTER (WHERE sa.role = 'primary') AS primary_userid,
-                    max(a.name) FILTER (WHERE sa.role = 'primary') AS primary_name
-             FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
-             WHERE sa.store_id = s.id AND sa.ended_at IS NULL) AS acc ON true`,
-        )
-        .select(
-          's.id',
-          's.name',
-          's.branch_id as branchId',
-          'b.name as branchName',
-          's.is_open as isOpen',
-          db.raw('coalesce(e.visible, false) AS visible'),
-          'e.reason as entryReason',
-          'acc.active_accounts as activeAccounts',
-          'acc.primary_userid as primaryUserid',
-          'acc.primary_name as primaryName',
-        )
-        .orderBy([{ column: 'p.branch_id' }, { column: 'p.id' }]);
-      return {
-        total: Number(total),
-        items: items.map((row: Omit<StoreRow, 'bound'>) => ({ ...row, bound: row.activeAccounts > 0 })),
-      };
+      return whereInScope(query, scope, 'b.id');
     },
   };
-}
-
-export interface StoreFilter {
-  branchId?: string;
-  bound?: boolean;
-  visible?: boolean;
-  open?: boolean;
-  q?: string;
-}
-
-/**
- * The store filters shared by the store list and the binding export, with the actor's scope, pushed
- * into a query over `wss_stores as s` left-joined to `wss_store_entries as e`. "Bound" means an active
- * primary or backup account (a store served only by retired accounts is not bound).
- */
-export function whereStoreMatches<T extends Knex.QueryBuilder>(query: T, knex: Knex, actor: Actor, filter: StoreFilter): T {
-  whereInScope(query, actor, 's.branch_id');
-  if (filter.branchId) query.where('s.branch_id', filter.branchId);
-  if (filter.open !== undefined) query.where('s.is_open', filter.open);
-  if (filter.visible !== undefined) {
-    if (filter.visible) query.where('e.visible', true);
-    else query.where((w) => w.whereNull('e.visible').orWhere('e.visible', false));
-  }
-  if (filter.bound !== undefined) {
-    const active = knex('wss_store_accounts as sa')
-      .whereRaw('sa.store_id = s.id')
-      .whereNull('sa.ended_at')
-      .whereIn('sa.role', ['primary', 'backup'])
-      .select(knex.raw('1'));
-    if (filter.bound) query.whereExists(active);
-    else query.whereNotExists(active);
-  }
-  if (filter.q) {
-    const escaped = filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    const exact = filter.q;
-    query.where((w) =>
-      w.where('s.id', exact).orWhereRaw('lower(s.id) LIKE ?', [`${escaped}%`]).orWhereRaw('lower(s.name) LIKE ?', [`%${escaped}%`]),
-    );
-  }
-  return query;
 }
 
 function countUpserts(rows: { inserted: boolean }[]): UpsertCounts {

@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
-import Router from '@koa/router';
-import { notFound } from './errors.js';
+import { notFound } from '../core/errors.js';
+import { routeTable, type RouteSpec } from '../core/feature.js';
 
 const ELEMENTS_BUNDLE = new URL('../../web-components/dist/wss-elements.js', import.meta.url);
 
 /** Serves the built Lit elements bundle the host embeds (`npm run build:web` writes it). */
-export function createAssetsRoutes(): Router {
-  const router = new Router();
-  router.get('/assets/wss-elements.js', async (ctx) => {
+export function assetsRoutes(elementsPath: string): RouteSpec[] {
+  const routes = routeTable();
+  routes.get(elementsPath, 'public', async (ctx) => {
     const info = await stat(ELEMENTS_BUNDLE).catch(() => null);
     if (!info) throw notFound('elements bundle not built: run `npm run build:web`', 'bundle_missing');
     const etag = `W/"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
@@ -20,5 +20,5 @@ export function createAssetsRoutes(): Router {
     }
     ctx.body = await readFile(ELEMENTS_BUNDLE);
   });
-  return router;
+  return routes.specs;
 }

@@ -1,29 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
-import type { Logger } from '../logger.js';
-import { HttpError, errorHandler, notFound } from './errors.js';
+import type { Logger } from '../core/logger.js';
+import { notFound } from '../core/errors.js';
+import type { PermissionId } from '../core/permissions.js';
+import type { PluginMiddleware, PluginState, RouteSpec } from '../core/feature.js';
+import { HttpError, errorHandler } from './error-handler.js';
+
+
+export const requestId: PluginMiddleware = async (ctx, next) => {
+  ctx.state.requestId = ctx.get('X-Request-Id') || randomUUID();
+  ctx.set('X-Request-Id', ctx.state.requestId);
+  await next();
+};
 
 /**
- * The plugin's one router: error handler first, a request id, every feature's routes, and a JSON
- * 404 (or 405 when the path exists with other methods) for the rest under the prefix.
- *
- * Features build their routes on routers of their own; their layers are registered here on one flat
- * router instead of nesting a router per feature, so a request is matched once, not dispatched
- * through every feature's router in turn (the entry route is hit on every paid order).
+ * The plugin's one router: error handler first, a request id, every feature's route specs on one
+ * flat router (a request is matched once, whatever the number of features), each non-public route
+ * behind its permission guard, and a JSON 404 (or 405 when the path exists with other methods).
  */
-export function createPluginRouter(deps: { prefix: string; logger: Logger; features: Router[] }): Router {
-  const root = new Router({ prefix: deps.prefix });
-  const requestId: Middleware = async (ctx, next) => {
-    ctx.state.requestId = ctx.get('X-Request-Id') || randomUUID();
-    ctx.set('X-Request-Id', ctx.state.requestId as string);
-    await next();
-  };
+export function createPluginRouter(deps: {
+  prefix: string;
+  logger: Logger;
+  guard: (permission: PermissionId) => PluginMiddleware;
+  routes: readonly RouteSpec[];
+}): Router<PluginState> {
+  const root = new Router<PluginState>({ prefix: deps.prefix });
   root.use(errorHandler(deps.logger), requestId);
-  for (const feature of deps.features) {
-    for (const layer of feature.stack) {
-      root.register(layer.path, layer.methods, layer.stack, { ...layer.opts, name: layer.name ?? undefined });
-    }
+  for (const route of deps.routes) {
+    const handlers = route.access === 'public' ? route.handlers : [deps.guard(route.access), ...route.handlers];
+    root.register(route.path, [route.method], handlers);
   }
   const catchAll = `${deps.prefix}/{*rest}`;
   root.all('/{*rest}', (ctx) => {

@@ -1,25 +1,23 @@
-import type { Logger } from '../logger.js';
-import type { CustomerPathConfig } from '../entry/entry.config.js';
-import { HttpError, InputError } from '../http/errors.js';
+import type { Logger } from '../core/logger.js';
+import { InputError, rateLimited } from '../core/errors.js';
+import { createWindowCounter } from '../core/window-counter.js';
+import type { IngestResult, RejectedEvent } from '../contract/index.js';
 import { createEventWriter } from './event-writer.js';
-import { createWindowCounter } from './rate-limit.js';
+import type { IngestConfig } from './tracking.config.js';
 import {
   clientEventSchema, MAX_EVENTS_PER_BATCH, validClientEvent, type ClientEvent, type TrackedEvent, type TrackingSink,
 } from './tracking.schema.js';
 import type { TrackingStore } from './tracking.store.js';
 
-export interface RejectedEvent {
-  index: number;
-  id?: string;
-  reasons: Record<string, string>;
-}
-
-export interface IngestResult {
-  /** Newly stored. */
-  accepted: number;
-  /** Already stored earlier (a client retry): success for the client. */
-  duplicates: number;
-  rejected: RejectedEvent[];
+export interface TrackingService {
+  /** Parses one batch body `{ events: [...] }` (≤100 events; the route enforces ≤64 KB). */
+  ingest(body: unknown, clientIp: string): Promise<IngestResult>;
+  /** Server-side events (confirmed adds): same table, same idempotency, same sinks. */
+  record(events: TrackedEvent[]): Promise<TrackedEvent[]>;
+  /** A host's own tracking system gets every stored event after the commit (best effort). */
+  addSink(sink: TrackingSink): void;
+  /** Waits for every write in flight and every sink delivery; later writes are refused. */
+  close(): Promise<void>;
 }
 
 /**
@@ -29,11 +27,11 @@ export interface IngestResult {
  */
 export function createTrackingService(deps: {
   store: TrackingStore;
-  config: CustomerPathConfig['ingest'];
+  config: IngestConfig;
   logger: Logger;
   sinks?: TrackingSink[];
   now?: () => number;
-}) {
+}): TrackingService {
   const { store, config, logger } = deps;
   const now = deps.now ?? Date.now;
   const writer = createEventWriter({ store });
@@ -63,8 +61,7 @@ export function createTrackingService(deps: {
   }
 
   return {
-    /** Parses one batch body `{ events: [...] }` (≤100 events; the route enforces ≤64 KB). */
-    async ingest(body: unknown, clientIp: string): Promise<IngestResult> {
+    async ingest(body, clientIp) {
       const list = (body as { events?: unknown } | null)?.events;
       if (!body || typeof body !== 'object' || !Array.isArray(list)) {
         throw new InputError('Invalid batch: expected { "events": [...] }', { events: 'required array' }, 'invalid_batch');
@@ -74,7 +71,7 @@ export function createTrackingService(deps: {
         throw new InputError(`Invalid batch: at most ${MAX_EVENTS_PER_BATCH} events`, { events: `more than ${MAX_EVENTS_PER_BATCH}` }, 'too_many_events');
       }
       if (!perIp.take(clientIp, list.length)) {
-        throw new HttpError(429, 'rate_limited', '请求过于频繁 (too many events from this address)');
+        throw rateLimited('请求过于频繁 (too many events from this address)');
       }
       const receivedAt = now();
       const receivedDate = new Date(receivedAt);
@@ -134,23 +131,20 @@ export function createTrackingService(deps: {
       return { accepted: stored.length, duplicates, rejected };
     },
 
-    /** Server-side events (confirmed adds): same table, same idempotency, same sinks. */
-    async record(events: TrackedEvent[]): Promise<TrackedEvent[]> {
+    async record(events) {
       const stored = await writer.write(events);
       forward(stored);
       return stored;
     },
 
-    addSink(sink: TrackingSink): void {
+    addSink(sink) {
       sinks.push(sink);
     },
 
-    /** Waits for every write in flight and every sink delivery; later writes are refused. */
-    async close(): Promise<void> {
+    async close() {
       await writer.close();
       await Promise.allSettled([...inFlightSinks]);
     },
   };
 }
 
-export type TrackingService = ReturnType<typeof createTrackingService>;

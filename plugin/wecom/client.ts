@@ -7,13 +7,14 @@
 import axios, { type AxiosInstance } from 'axios';
 import { TOKEN_ERRCODES, RATE_LIMIT_ERRCODES, BUSY_ERRCODE, WecomApiError, WecomTransportError } from './errors.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { createRedactingLogger, redactText } from './redact.js';
+import { createRedactingLogger, redactText } from '../core/redact.js';
 import { tokenCacheKey, type StoredToken, type TokenStore } from './token-store.js';
 import type {
   AddContactWayRequest, AddContactWayResponse, BatchGetByUserRequest, BatchGetByUserResponse, ContactWay,
   ExternalContactWithFollow, ListContactWayRequest, ListContactWayResponse, SendWelcomeMsgRequest, TokenResponse,
-  UpdateContactWayRequest, WecomEnvelope, WecomLogger, WecomUser,
+  UpdateContactWayRequest, WecomEnvelope, WecomUser,
 } from './types.js';
+import type { Logger } from '../core/logger.js';
 
 export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -34,7 +35,7 @@ export interface WecomClientOptions {
   corpId: string;
   corpSecret: string;
   tokenStore: TokenStore;
-  logger?: WecomLogger;
+  logger?: Logger;
   limits?: { perApiPerMinute?: number; concurrency?: number; windowMs?: number };
   retry?: WecomRetryOptions;
   timeoutMs?: number;
@@ -65,7 +66,25 @@ const API = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function createWecomClient(options: WecomClientOptions) {
+/** The WeCom server APIs the plugin calls; one instance per plugin, shared by every feature. */
+export interface WecomClient {
+  getUser(userid: string): Promise<WecomUser>;
+  /** external_userids of a member's customers; 84061 (no customers) gives []. */
+  listExternalContacts(userid: string): Promise<string[]>;
+  batchGetByUser(request: BatchGetByUserRequest): Promise<BatchGetByUserResponse>;
+  /** Every customer of the given members (≤100 ids), page after page. */
+  iterateByUser(userids: string[], limit?: number): AsyncGenerator<ExternalContactWithFollow>;
+  getFollowUserList(): Promise<string[]>;
+  addContactWay(request: AddContactWayRequest): Promise<AddContactWayResponse>;
+  getContactWay(configId: string): Promise<ContactWay>;
+  updateContactWay(request: UpdateContactWayRequest): Promise<void>;
+  delContactWay(configId: string): Promise<void>;
+  listContactWays(request?: ListContactWayRequest): Promise<ListContactWayResponse>;
+  /** Once per welcome_code, within 20 s of the add event. 41051/41050 are permanent; 41096 transient. */
+  sendWelcomeMsg(request: SendWelcomeMsgRequest): Promise<void>;
+}
+
+export function createWecomClient(options: WecomClientOptions): WecomClient {
   const retry = {
     busyRetries: options.retry?.busyRetries ?? 3,
     rateLimitRetries: options.retry?.rateLimitRetries ?? 3,
@@ -261,4 +280,3 @@ export function createWecomClient(options: WecomClientOptions) {
   };
 }
 
-export type WecomClient = ReturnType<typeof createWecomClient>;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { LOCKS, xactLock } from '../core/locks.js';
 
 export interface StoredToken {
   accessToken: string;
@@ -57,11 +58,6 @@ export function createMemoryTokenStore(): TokenStore {
 
 export const WECOM_TOKENS_TABLE = 'wss_wecom_tokens';
 
-/** Signed 64-bit advisory-lock id derived from the key. */
-function advisoryLockId(key: string): string {
-  return createHash('sha256').update(`wss_wecom_token:${key}`).digest().readBigInt64BE(0).toString();
-}
-
 interface TokenRow {
   cache_key: string;
   access_token: string;
@@ -88,7 +84,7 @@ export function createDbTokenStore(knex: Knex): TokenStore {
           const stored = fromRow(row);
           if (usable(stored, rejected)) return stored;
           return knex.transaction(async (trx) => {
-            await trx.raw('select pg_advisory_xact_lock(?::bigint)', [advisoryLockId(key)]);
+            await xactLock(trx, LOCKS.wecomToken(key));
             const locked = fromRow(await trx<TokenRow>(WECOM_TOKENS_TABLE).where({ cache_key: key }).first());
             if (usable(locked, rejected)) return locked;
             const fresh = await fetch();

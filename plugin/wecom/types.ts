@@ -1,12 +1,5 @@
 /** Request and response shapes of the WeCom APIs this plugin calls (field names as WeCom spells them). */
 
-export interface WecomLogger {
-  debug?(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
-}
-
 export interface WecomEnvelope {
   errcode: number;
   errmsg: string;

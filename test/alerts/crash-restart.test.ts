@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { buildFeature } from '../capacity/fixtures.js';
 import { addRobot, startFlakyProxy, startRobotSimulator } from './sim-helpers.js';
 

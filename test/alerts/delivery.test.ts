@@ -1,7 +1,7 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { buildFeature } from '../capacity/fixtures.js';
 import { addRobot, startFlakyProxy, startRobotSimulator } from './sim-helpers.js';
 

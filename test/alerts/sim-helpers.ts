@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWecomSimulator, type WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import { createWecomSimulator, type WecomSimulator } from '../../simulator/server.js';
 
 /** Simulator with its robot windows scaled: 60 s of robot time = windowMs here. */
 export async function startRobotSimulator(windowMs: number): Promise<WecomSimulator> {

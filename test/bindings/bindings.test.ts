@@ -161,10 +161,10 @@ describe('replace, rebind, unbind and capacity routing', () => {
   it('routes new customers to the backup for the capacity failover, and hides the entry when none has room', async () => {
     const service = world.plugin.service.services.bindings;
     await service.routeNewCustomersTo('S101', 'u_s101_b', 'primary full');
-    const code = await service.getLiveCode('S101');
+    const code = await service.liveCodeOf('S101');
     expect(code!.accountUserids).toEqual(['u_s101_b']);
     expect(simWay(code!.configId)!.user).toEqual(['u_s101_b']);
-    await expect(service.routeNewCustomersTo('S101', 'u_s101', 'retired')).rejects.toMatchObject({ status: 409 });
+    await expect(service.routeNewCustomersTo('S101', 'u_s101', 'retired')).rejects.toMatchObject({ kind: 'conflict' });
     await service.routeNewCustomersTo('S101', null, 'all full');
     expect(await entryOf('S101')).toMatchObject({ visible: false, hidden_automatically: 'capacity_full' });
   });
@@ -194,7 +194,15 @@ describe('replace, rebind, unbind and capacity routing', () => {
 
   it('tells the element who is signed in', async () => {
     const me = await req('/me', { actor: admin });
-    expect(me.body).toEqual({ id: admin.id, name: admin.name, permissions: admin.permissions, branchScope: ['B1'] });
+    expect(me.body).toEqual({
+      id: admin.id,
+      name: admin.name,
+      branchScope: ['B1'],
+      can: {
+        bind: true, shareAccounts: false, toggleEntries: false, readCapacity: true, editCapacity: false,
+        readAlerts: true, manageAlerts: false, readStats: true, exportStats: true,
+      },
+    });
     expect((await req('/me')).status).toBe(401);
   });
 });

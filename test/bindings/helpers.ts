@@ -1,4 +1,4 @@
-import { createWecomSimulator, type WecomSimulator, type SimulatorSeedMember } from '../../plugin/wecom/simulator/server.js';
+import { createWecomSimulator, type WecomSimulator, type SimulatorSeedMember } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FixtureDirectory, TEST_WECOM_CONFIG, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
   // HQ has bound S1001 to its service account and shown the entry; S1002 stays hidden.
   await bindPrimary(demo.db, 'S1001', 'kf_s1001', '王晓燕');
   await setVisible(demo.db, 'S1001', true);
-  expect((await demo.service.services.guide.refillPool()).created).toBe(2);
+  expect((await demo.service.services.customerPath.refillPool()).created).toBe(2);
 });
 afterAll(() => session.stop());
 

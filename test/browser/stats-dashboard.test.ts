@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestDatabase } from '../support/db.js';
 import { createBrowserDemo } from '../support/browser-demo.js';
 import type { DemoEnvironment } from '../../demo/environment.js';
-import { addDays, todayIn } from '../../plugin/metrics/metrics.definitions.js';
+import { addDays, todayIn } from '../../plugin/core/days.js';
 
 let db: TestDatabase;
 let demo: DemoEnvironment;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ACTORS, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { addRobot, startRobotSimulator } from '../alerts/sim-helpers.js';
 import { seedStores } from './fixtures.js';
 

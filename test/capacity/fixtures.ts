@@ -1,18 +1,22 @@
 import type { Knex } from 'knex';
 import { parseConfig, type PluginConfigInput } from '../../plugin/config.js';
-import { silentLogger } from '../../plugin/logger.js';
-import { createCapacityFeature } from '../../plugin/capacity/wiring.js';
-import type { CapacityRouting, CustomerLister } from '../../plugin/capacity/capacity.service.js';
-import type { RobotSenderLike } from '../../plugin/alerts/alerts.service.js';
+import { silentLogger } from '../../plugin/core/logger.js';
+import { createCapacityFeature, type CapacityRouting, type CustomerLister } from '../../plugin/capacity/index.js';
+import { createAlertsFeature, type RobotSenderLike } from '../../plugin/alerts/index.js';
 import { TEST_WECOM_CONFIG } from '../support/plugin-app.js';
 
 export function testConfig(overrides: Partial<PluginConfigInput> = {}) {
   return parseConfig({ wecom: TEST_WECOM_CONFIG, ...overrides });
 }
 
-/** The capacity + alerts services on a test database, as services.ts builds them. */
+/** The capacity + alerts services on a test database, built through their front doors as plugin/index.ts does. */
 export function buildFeature(db: Knex, overrides: Partial<PluginConfigInput>, extra: { wecom?: CustomerLister; routing?: CapacityRouting; sender?: RobotSenderLike; workerId?: string } = {}) {
-  return createCapacityFeature({ db, config: testConfig(overrides), logger: silentLogger, ...extra });
+  const config = testConfig(overrides);
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger: silentLogger, sender: extra.sender, workerId: extra.workerId }).service;
+  const capacity = createCapacityFeature({
+    db, config: config.capacity, logger: silentLogger, alerts, wecom: extra.wecom, routing: extra.routing, syncConcurrency: config.wecom.concurrency,
+  }).service;
+  return { capacity, alerts };
 }
 
 /** Branches B1/B2 and one store per entry; returns account ids by userid. */

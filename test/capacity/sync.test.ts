@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createWecomSimulator, type WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import { createWecomSimulator, type WecomSimulator } from '../../simulator/server.js';
 import { createWecomClient } from '../../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../../plugin/wecom/token-store.js';
 import { buildFeature, ROBOTS, seedStores } from './fixtures.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDemoEnvironment, DEMO_WECOM, type DemoEnvironment } from '../../demo/environment.js';
-import { buildEventXml, sealCallback } from '../../plugin/wecom/callback-crypto.js';
-import { silentLogger } from '../../plugin/logger.js';
+import { buildEventXml, sealCallback } from '../../simulator/sealing.js';
+import { silentLogger } from '../../plugin/core/logger.js';
 
 // Issue 6 end to end on the demo (real routes, real jobs, the WeCom simulator): a branch admin binds
 // a store, HQ shows it, WeCom's count is reconciled, an encrypted add callback crosses 70 %, the

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEntryFastPath } from '../../plugin/entry/entry.routes.js';
+import { createEntryFastPath } from '../../plugin/customer-path/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 import { seedStore, setVisible } from './fixtures.js';
@@ -82,7 +82,7 @@ describe('public entry endpoint', () => {
 
   it('fast path: only a plain GET of a well-formed id is answered before the router', async () => {
     const app = new Koa();
-    app.use(createEntryFastPath({ entry: plugin.service.services.entry, prefix: '/p' }));
+    app.use(createEntryFastPath({ entry: plugin.service.services.customerPath.entry, prefix: '/p' }));
     app.use((ctx) => {
       ctx.set('X-Via', 'router');
       ctx.body = 'router';
@@ -104,9 +104,9 @@ describe('public entry endpoint', () => {
 
   it('serves repeated reads from the cache without the database', async () => {
     await entry('S1');
-    plugin.service.services.entry.resetStats();
+    plugin.service.services.customerPath.entry.resetStats();
     for (let i = 0; i < 20; i += 1) await entry('S1');
-    const stats = plugin.service.services.entry.stats();
+    const stats = plugin.service.services.customerPath.entry.stats();
     expect(stats.live).toBe(true);
     expect(stats.hits).toBe(20);
     expect(stats.misses).toBe(0);
@@ -139,11 +139,11 @@ describe('public entry endpoint', () => {
       `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
     );
     expect(killed.rows.length).toBe(1);
-    await expect.poll(() => plugin.service.services.entry.stats().live, { timeout: 2000, interval: 5 }).toBe(false);
+    await expect.poll(() => plugin.service.services.customerPath.entry.stats().live, { timeout: 2000, interval: 5 }).toBe(false);
     // No notification can arrive while the listener is down: the first read must already be fresh.
     await setVisible(db.knex, 'S1', false);
     expect((await entry('S1')).body.visible).toBe(false);
-    await expect.poll(() => plugin.service.services.entry.stats().live, { timeout: 5000, interval: 50 }).toBe(true);
+    await expect.poll(() => plugin.service.services.customerPath.entry.stats().live, { timeout: 5000, interval: 50 }).toBe(true);
     await setVisible(db.knex, 'S1', true);
     await waitVisible('S1', true);
   });

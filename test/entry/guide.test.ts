@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startTestPlugin, TEST_WECOM_CONFIG, type TestPlugin } from '../support/plugin-app.js';
-import { createWecomSimulator, type WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import { createWecomSimulator, type WecomSimulator } from '../../simulator/server.js';
 import { bindPrimary, seedStore, setVisible } from './fixtures.js';
 
 let db: TestDatabase;
@@ -33,7 +33,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-const guide = () => plugin.service.services.guide;
+const guide = () => plugin.service.services.customerPath;
 const startVisit = (body: Record<string, unknown>) => plugin.request('/public/guide-visits', { method: 'POST', body });
 const confirmedAdds = () => db.knex('wss_tracking_events').where('type', 'confirmed_add').orderBy('id');
 
@@ -128,9 +128,9 @@ describe('guide visits and the per-visit contact-way pool', () => {
 
   it('listens to committed callback events: only add_external_contact counts', async () => {
     const visit = await db.knex('wss_guide_visits').where('visitor_id', 'va').first();
-    const base = { userId: 'kf_s1', externalUserId: 'wmL', createTime: Math.floor(Date.now() / 1000), state: visit.state };
-    expect(await guide().onContactEvent({ ...base, changeType: 'edit_external_contact' })).toBeNull();
-    expect(await guide().onContactEvent({ ...base, changeType: 'add_external_contact' })).toMatchObject({ guideVisitId: visit.id });
+    const base = { id: '1', welcomeCode: null, userId: 'kf_s1', externalUserId: 'wmL', createTime: Math.floor(Date.now() / 1000), state: visit.state };
+    expect(await guide().contactChanged({ ...base, changeType: 'edit_external_contact' })).toBeNull();
+    expect(await guide().contactChanged({ ...base, changeType: 'add_external_contact' })).toMatchObject({ guideVisitId: visit.id });
   });
 
   it('retires free ways of a rebound store and creates ways for the new account', async () => {

@@ -28,7 +28,7 @@ describe('guide pool and the binding workflow', () => {
     await world.db.knex('wss_store_entries').where('store_id', 'S102').update({ visible: true, hidden_automatically: null });
 
     expect((await show('S101')).status).toBe(200);
-    await services().guide.poolIdle();
+    await services().customerPath.poolIdle();
 
     const pool = await ways('S101');
     expect(pool.map((w) => w.account_userid)).toEqual(['u_s101', 'u_s101']);
@@ -43,7 +43,7 @@ describe('guide pool and the binding workflow', () => {
 
     // Showing it again changes nothing, so nothing more is created.
     expect((await show('S101')).body).toEqual({ changed: [], unchanged: 1 });
-    await services().guide.poolIdle();
+    await services().customerPath.poolIdle();
     expect(await ways('S101')).toHaveLength(2);
   });
 
@@ -55,7 +55,7 @@ describe('guide pool and the binding workflow', () => {
     expect((await startVisit('S101', 'v2')).body.available).toBe(false);
 
     expect((await show('S101')).status).toBe(200);
-    await services().guide.poolIdle();
+    await services().customerPath.poolIdle();
 
     const pool = await ways('S101');
     // v1 still holds its old way until its lease ends; the free old one is gone, here and in WeCom.
@@ -78,7 +78,7 @@ describe('guide pool and the binding workflow', () => {
   it('follows the capacity failover to the backup account and back', async () => {
     await world.db.knex('wss_wecom_accounts').where('userid', 'u_new').update({ capacity_limit: 100, customer_count: 96 });
     await services().capacity.countsChanged(['u_new']);
-    await services().guide.poolIdle();
+    await services().customerPath.poolIdle();
     expect((await world.db.knex('wss_store_live_codes').where('store_id', 'S101').first()).account_userids).toEqual(['u_s101_b']);
 
     // New customers of the guide go to the backup too: its pool is filled at once.
@@ -90,7 +90,7 @@ describe('guide pool and the binding workflow', () => {
 
     await world.db.knex('wss_wecom_accounts').where('userid', 'u_new').update({ customer_count: 50 });
     await services().capacity.countsChanged(['u_new']);
-    await services().guide.poolIdle();
+    await services().customerPath.poolIdle();
     expect((await world.db.knex('wss_store_live_codes').where('store_id', 'S101').first()).account_userids).toEqual(['u_new']);
     const back = await startVisit('S101', 'v5');
     expect(back.body.accountName).toBe('新店员');

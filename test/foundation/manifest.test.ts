@@ -3,9 +3,8 @@ import { readdirSync } from 'node:fs';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 import { loadManifest } from '../../plugin/manifest/manifest.js';
-import { PERMISSIONS } from '../../plugin/access/permissions.js';
+import { PERMISSIONS } from '../../plugin/core/permissions.js';
 import { configJsonSchema } from '../../plugin/config.js';
-import { jobDefinitions } from '../../jobs/definitions.js';
 import cron from 'node-cron';
 
 const manifest = loadManifest();
@@ -24,7 +23,7 @@ afterAll(async () => {
 describe('manifest.json is the contract and the code agrees', () => {
   it('declares exactly the permissions the routes check', () => {
     const declared = manifest.permissions.map((p) => p.id).sort();
-    const checked = [...plugin.service.access.checkedPermissions].sort();
+    const checked = [...new Set(plugin.service.routes.map((r) => r.access).filter((a) => a !== 'public'))].sort();
     expect(checked).toEqual(declared);
     expect(Object.values(PERMISSIONS).sort()).toEqual(declared);
     for (const id of declared) expect(id).toMatch(/^wecom-store-service\.[a-z-]+:[a-z-]+$/);
@@ -41,7 +40,7 @@ describe('manifest.json is the contract and the code agrees', () => {
   });
 
   it('declares exactly the jobs the code defines, with valid cron expressions', () => {
-    expect(manifest.jobs.map((j) => j.id).sort()).toEqual(jobDefinitions.map((j) => j.id).sort());
+    expect(manifest.jobs.map((j) => j.id).sort()).toEqual(plugin.service.jobs.declaredJobs().sort());
     for (const job of manifest.jobs) {
       expect(cron.validate(job.cron)).toBe(true);
       expect(job.timeoutMs).toBeGreaterThan(0);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ACTORS } from '../support/plugin-app.js';
-import { silentLogger } from '../../plugin/logger.js';
-import { createMetricsService, type MetricsService } from '../../plugin/metrics/metrics.service.js';
-import { createMetricsStore } from '../../plugin/metrics/metrics.store.js';
-import { createMetricsRollupStore } from '../../plugin/metrics/metrics.rollup.store.js';
+import { silentLogger } from '../../plugin/core/logger.js';
+import { createStatsService as createMetricsService, type StatsService as MetricsService } from '../../plugin/stats/stats.service.js';
+import { createMetricsStore } from '../../plugin/stats/stats.store.js';
+import { createMetricsRollupStore } from '../../plugin/stats/stats.rollup.store.js';
 import {
   daysOf, expectedBinding, expectedFunnel, generateFixture, inBranches, insertFixture, shanghaiDay, type Fixture,
 } from './fixture.js';
@@ -110,7 +110,7 @@ describe('metrics definitions against an independent computation', () => {
     const store = fixture.stores.find((s) => s.id === 'B1-S2')!;
     const single = await metrics.storeFunnel(ACTORS.adminB1, store.id, period);
     expect(single.funnel).toEqual(expectedFunnel(fixture, period.from, period.to, (s) => s.id === store.id));
-    await expect(metrics.storeFunnel(ACTORS.adminB2, store.id, period)).rejects.toMatchObject({ status: 403 });
+    await expect(metrics.storeFunnel(ACTORS.adminB2, store.id, period)).rejects.toMatchObject({ kind: 'forbidden' });
 
     const resolved = await metrics.resolve(ACTORS.hq, period);
     const rows = [];
@@ -248,7 +248,7 @@ describe('metrics-rollup is idempotent and recomputable for any range', () => {
   });
 
   it('rejects a reversed or too long period with per-field details', async () => {
-    await expect(metrics.overview(ACTORS.hq, { from: '2026-03-10', to: '2026-03-01' })).rejects.toMatchObject({ status: 400, details: { fields: { from: expect.any(String) } } });
-    await expect(metrics.overview(ACTORS.hq, { from: '2025-01-01', to: '2026-03-01' })).rejects.toMatchObject({ status: 400 });
+    await expect(metrics.overview(ACTORS.hq, { from: '2026-03-10', to: '2026-03-01' })).rejects.toMatchObject({ kind: 'invalid', details: { fields: { from: expect.any(String) } } });
+    await expect(metrics.overview(ACTORS.hq, { from: '2025-01-01', to: '2026-03-01' })).rejects.toMatchObject({ kind: 'invalid' });
   });
 });

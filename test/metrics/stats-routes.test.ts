@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ACTORS, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
-import { FLAT_COLUMNS } from '../../plugin/metrics/metrics.export.js';
+import { FLAT_COLUMNS } from '../../plugin/stats/stats.export.js';
 import { daysOf, expectedFunnel, generateFixture, inBranches, insertFixture, type Fixture } from './fixture.js';
 
 let db: TestDatabase;

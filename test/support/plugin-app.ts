@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { createWecomStoreService, type WecomStoreService } from '../../plugin/index.js';
 import type { Actor, HostAdapter, HostBranch, HostStore } from '../../plugin/host/adapter.js';
 import type { PluginConfigInput } from '../../plugin/config.js';
-import { silentLogger, type Logger } from '../../plugin/logger.js';
+import { silentLogger, type Logger } from '../../plugin/core/logger.js';
 import { loadManifest } from '../../plugin/manifest/manifest.js';
 
 const manifest = loadManifest();

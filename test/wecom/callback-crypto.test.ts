@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CallbackVerificationError, buildEventXml, createCallbackCrypto, sealCallback,
-} from '../../plugin/wecom/callback-crypto.js';
+import { CallbackVerificationError, createCallbackCrypto } from '../../plugin/wecom-callbacks/callback-crypto.js';
+import { buildEventXml, sealCallback } from '../../simulator/sealing.js';
 
 // Official vector (wecom-api.md §6).
 const VECTOR = {

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCallbackCrypto, type WecomCallbackEvent } from '../../plugin/wecom/callback-crypto.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import { createCallbackCrypto, type WecomCallbackEvent } from '../../plugin/wecom-callbacks/callback-crypto.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { CORP_ID, control, startSimulator } from './helpers.js';
 
 const TOKEN = 'cbToken123';

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildEventXml, sealCallback } from '../../plugin/wecom/callback-crypto.js';
-import { createWecomCallbackRoutes, WECOM_CALLBACK_PATH } from '../../plugin/wecom/callback.routes.js';
-import { createWecomCallbackService, type AppliedCallbackEvent, type WecomCallbackService } from '../../plugin/wecom/callback.service.js';
+import { buildEventXml, sealCallback } from '../../simulator/sealing.js';
+import { wecomCallbackRoutes, WECOM_CALLBACK_PATH } from '../../plugin/wecom-callbacks/callback.routes.js';
+import { createWecomCallbackService, type ContactChange, type WecomCallbacksService } from '../../plugin/wecom-callbacks/callback.service.js';
 import { createPluginRouter } from '../../plugin/http/plugin-router.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { CORP_ID, captureLogger, control, startSimulator } from './helpers.js';
 
@@ -18,8 +18,8 @@ describe('WeCom callback route', () => {
   let sim: WecomSimulator;
   let server: Server;
   let url: string;
-  let service: WecomCallbackService;
-  const applied: AppliedCallbackEvent[] = [];
+  let service: WecomCallbacksService;
+  const applied: ContactChange[] = [];
   const logger = captureLogger();
 
   const contacts = () => db.knex('wss_wecom_contacts').orderBy('id');
@@ -31,9 +31,9 @@ describe('WeCom callback route', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = createWecomCallbackService({ db: db.knex, secrets: SECRETS, logger: { ...logger, debug: () => undefined }, onEventApplied: (e) => void applied.push(e) });
+    service = createWecomCallbackService({ db: db.knex, secrets: SECRETS, logger: { ...logger, debug: () => undefined }, listeners: [{ contactChanged: async (e) => void applied.push(e) }] });
     const app = new Koa();
-    const router = createPluginRouter({ prefix: PREFIX, logger: { ...logger, debug: () => undefined }, features: [createWecomCallbackRoutes({ callbacks: service, logger: { ...logger, debug: () => undefined } })] });
+    const router = createPluginRouter({ prefix: PREFIX, logger: { ...logger, debug: () => undefined }, guard: () => { throw new Error('no guarded routes here'); }, routes: wecomCallbackRoutes(service, { ...logger, debug: () => undefined }) });
     app.use(router.routes());
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WecomApiError, WecomTransportError } from '../../plugin/wecom/errors.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { CORP_ID, CORP_SECRET, captureLogger, clientFor, control, startSimulator } from './helpers.js';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {

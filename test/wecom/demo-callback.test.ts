@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDemoEnvironment, type DemoEnvironment } from '../../demo/environment.js';
-import { silentLogger } from '../../plugin/logger.js';
+import { silentLogger } from '../../plugin/core/logger.js';
 
 let db: TestDatabase;
 let demo: DemoEnvironment;

@@ -1,7 +1,7 @@
 import { createWecomClient, type WecomClientOptions } from '../../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../../plugin/wecom/token-store.js';
-import type { WecomLogger } from '../../plugin/wecom/types.js';
-import { createWecomSimulator, type WecomSimulator, type WecomSimulatorOptions } from '../../plugin/wecom/simulator/server.js';
+import type { Logger } from '../../plugin/core/logger.js';
+import { createWecomSimulator, type WecomSimulator, type WecomSimulatorOptions } from '../../simulator/server.js';
 
 export const CORP_ID = 'wwtestcorp000001';
 export const CORP_SECRET = 'Test-Corp-Secret-kG7xQ2mP9vL4nR8s';
@@ -10,7 +10,7 @@ export function startSimulator(options: WecomSimulatorOptions = {}): Promise<Wec
   return createWecomSimulator({ corpId: CORP_ID, corpSecret: CORP_SECRET, ...options });
 }
 
-export interface CapturedLogger extends WecomLogger {
+export interface CapturedLogger extends Logger {
   lines: string[];
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRobotSender, dingtalkSign, feishuSign, type RobotSender } from '../../plugin/wecom/robots.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import { createRobotSender, dingtalkSign, feishuSign, type RobotSender } from '../../plugin/alerts/robots.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { captureLogger, control, startSimulator } from './helpers.js';
 
 const WECOM_KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';

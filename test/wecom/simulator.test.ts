@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { CORP_ID, CORP_SECRET, control, getJson, postJson, startSimulator } from './helpers.js';
 
 type Reply = { errcode: number; errmsg: string } & Record<string, unknown>;

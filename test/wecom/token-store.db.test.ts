@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbTokenStore, WECOM_TOKENS_TABLE } from '../../plugin/wecom/token-store.js';
-import type { WecomSimulator } from '../../plugin/wecom/simulator/server.js';
+import type { WecomSimulator } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { clientFor, control, startSimulator } from './helpers.js';
 

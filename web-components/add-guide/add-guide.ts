@@ -5,16 +5,9 @@ import '../shared/localize.js';
 import { baseStyles } from '../shared/styles.js';
 import { localVisitorId, trackerFor } from '../shared/tracker.js';
 import { addGuideStyles } from './add-guide.styles.js';
+import type { GuideVisitView } from '../../plugin/contract/index.js';
 
-interface GuideVisit {
-  available: boolean;
-  guideVisitId: string | null;
-  storeId: string;
-  storeName: string | null;
-  accountName: string | null;
-  qrCode: string | null;
-  miniProgramUrl: string | null;
-}
+type GuideVisit = GuideVisitView;
 
 type JumpState = 'idle' | 'jumping' | 'ok' | 'failed';
 

@@ -4,7 +4,7 @@ import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { ApiError, apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
-import type { StoreItem } from '../store-list/store-list.js';
+import type { MeBody, StoreItem } from '../../plugin/contract/index.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import './binding-dialog.js';
 import './binding-history.js';
@@ -12,16 +12,9 @@ import './binding-import.js';
 import type { WssBindingDialog } from './binding-dialog.js';
 import type { WssBindingHistory } from './binding-history.js';
 import type { WssBindingImport } from './binding-import.js';
+import type { BranchListBody, StoreListBody, VisibilityChangeBody } from '../../plugin/contract/index.js';
 
-export interface Me {
-  id: string;
-  name: string;
-  permissions: string[];
-  branchScope: 'all' | string[];
-}
-
-const WRITE = 'wecom-store-service.bindings:write';
-const TOGGLE = 'wecom-store-service.entries:toggle';
+export type Me = MeBody;
 
 /**
  * The admin page of the binding workflow: stores with filters, search and pages; bind dialog,
@@ -63,10 +56,10 @@ export class WssBindingAdmin extends LitElement {
   private seq = 0;
 
   private get canWrite() {
-    return Boolean(this.me?.permissions.includes(WRITE));
+    return Boolean(this.me?.can.bind);
   }
   private get canToggle() {
-    return Boolean(this.me?.permissions.includes(TOGGLE));
+    return Boolean(this.me?.can.toggleEntries);
   }
 
   override connectedCallback(): void {
@@ -78,7 +71,7 @@ export class WssBindingAdmin extends LitElement {
     try {
       const [me, branches] = await Promise.all([
         apiFetch<Me>(this.apiBase, '/me'),
-        apiFetch<{ items: { id: string; name: string }[] }>(this.apiBase, '/branches'),
+        apiFetch<BranchListBody>(this.apiBase, '/branches'),
       ]);
       this.me = me;
       this.branches = branches.items;
@@ -97,7 +90,7 @@ export class WssBindingAdmin extends LitElement {
     const seq = ++this.seq;
     this.loading = true;
     try {
-      const result = await apiFetch<{ items: StoreItem[]; total: number }>(
+      const result = await apiFetch<StoreListBody>(
         this.apiBase,
         `/stores${queryString({ ...this.filters, page: this.page, pageSize: this.pageSize })}`,
       );
@@ -145,7 +138,7 @@ export class WssBindingAdmin extends LitElement {
     const storeIds = [...this.selected];
     this.notice = '';
     try {
-      const result = await apiFetch<{ changed: string[] }>(this.apiBase, '/entries/visibility', {
+      const result = await apiFetch<VisibilityChangeBody>(this.apiBase, '/entries/visibility', {
         method: 'POST',
         body: JSON.stringify({ storeIds, visible, reason: this.bulkReason || undefined }),
       });

@@ -5,23 +5,14 @@ import '../shared/localize.js';
 import { ApiError, apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
+import type { AccountCheckBody, StoreDetailBody } from '../../plugin/contract/index.js';
 
 interface StoreRef {
   id: string;
   name: string;
 }
-interface Binding {
-  userid: string;
-  name: string;
-  role: 'primary' | 'backup' | 'retired';
-}
-interface Check {
-  found: boolean;
-  name: string | null;
-  statusText: string | null;
-  canBind: boolean;
-  message: string | null;
-}
+type Check = Pick<AccountCheckBody, 'found' | 'name' | 'statusText' | 'canBind' | 'message'>;
+type Binding = StoreDetailBody['bindings'][number];
 type Mode = 'primary' | 'backup' | 'rebind' | 'replace';
 
 /**
@@ -66,7 +57,7 @@ export class WssBindingDialog extends LitElement {
   }
 
   private async loadBindings() {
-    const detail = await apiFetch<{ bindings: Binding[] }>(this.apiBase, `/stores/${encodeURIComponent(this.store!.id)}/bindings`);
+    const detail = await apiFetch<StoreDetailBody>(this.apiBase, `/stores/${encodeURIComponent(this.store!.id)}/bindings`);
     this.bindings = detail.bindings;
     this.mode = this.hasPrimary ? 'backup' : 'primary';
   }

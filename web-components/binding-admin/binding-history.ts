@@ -5,25 +5,7 @@ import '../shared/localize.js';
 import { apiFetch } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
-
-interface HistoryBinding {
-  userid: string;
-  name: string;
-  role: string;
-  boundAt: string;
-  boundBy: string;
-  endedAt: string | null;
-  endReason: string | null;
-}
-interface AuditRow {
-  id: string;
-  at: string;
-  actorName: string;
-  action: string;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-}
+import type { AuditRow, HistoryBinding, StoreHistoryBody } from '../../plugin/contract/index.js';
 
 const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false });
 
@@ -50,7 +32,7 @@ export class WssBindingHistory extends LitElement {
     await this.updateComplete;
     this.dialog.showModal();
     try {
-      const history = await apiFetch<{ bindings: HistoryBinding[]; audit: AuditRow[] }>(this.apiBase, `/stores/${encodeURIComponent(store.id)}/history`);
+      const history = await apiFetch<StoreHistoryBody>(this.apiBase, `/stores/${encodeURIComponent(store.id)}/history`);
       this.bindings = history.bindings;
       this.audit = history.audit;
     } catch (err) {

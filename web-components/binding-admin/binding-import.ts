@@ -5,26 +5,9 @@ import '../shared/localize.js';
 import { ApiError, apiFetch } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
+import type { ImportJobBody } from '../../plugin/contract/index.js';
 
-interface ReportRow {
-  row: number;
-  storeId: string;
-  userid: string;
-  status: 'ok' | 'error';
-  action?: string;
-  accountName?: string;
-  message?: string;
-}
-interface ImportJob {
-  id: string;
-  fileName: string;
-  status: 'validating' | 'validated' | 'committing' | 'committed' | 'failed';
-  totalRows: number;
-  processedRows: number;
-  summary: { total: number; ok: number; errors: number; byAction: Record<string, number> } | null;
-  report: ReportRow[] | null;
-  error: string | null;
-}
+type ImportJob = ImportJobBody;
 
 /**
  * Import wizard of <wss-binding-admin>: upload CSV/XLSX → dry-run report per row → commit (all or

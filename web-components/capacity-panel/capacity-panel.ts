@@ -5,21 +5,14 @@ import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { capacityPanelStyles } from './capacity-panel.styles.js';
+import type { AlertRulesBody, CapacityAccountItem, CapacityAccountsBody, CapacityRules, DeliveriesBody, DeliveryItem, FillBand, RoutingView, TestSendBody } from '../../plugin/contract/index.js';
 
-interface Forecast { perDay: number | null; nextLevel: number | null; daysToNext: number | null; daysToFull: number | null }
-interface AccountItem {
-  id: string; userid: string; name: string; count: number; limit: number; percent: number; drift: number | null;
-  stores: { storeId: string; storeName: string; branchId: string; role: string; routedTo: string }[];
-  forecast: Forecast;
-}
-interface Band { from: number; to: number | null; count: number }
-interface Rules { thresholds: number[]; rearmMargin: number; hardLevel: number; template: string }
-interface Routing {
-  robots: { id: string; name: string; channel: string; signed: boolean }[];
-  hqRobots: string[];
-  branchRobots: Record<string, string[]>;
-}
-interface Delivery { id: string; kind: string; robotId: string; status: 'pending' | 'sending' | 'sent' | 'failed'; attempts: number; lastError: string | null; createdAt: string; text: string }
+type AccountItem = CapacityAccountItem;
+type Band = FillBand;
+type Rules = CapacityRules;
+type Routing = RoutingView;
+type Delivery = DeliveryItem;
+type Forecast = CapacityAccountItem['forecast'];
 
 /**
  * WeCom account capacity: accounts by fill level with forecasts, limits (HQ edits them), warning rules,
@@ -66,7 +59,7 @@ export class WssCapacityPanel extends LitElement {
     this.loading = true;
     try {
       const band = this.band;
-      const result = await apiFetch<{ items: AccountItem[]; bands: Band[]; total: number; can: WssCapacityPanel['can'] }>(
+      const result = await apiFetch<CapacityAccountsBody>(
         this.apiBase,
         `/capacity/accounts${queryString({ minPercent: band?.from, maxPercent: band?.to ?? undefined, pageSize: this.pageSize })}`,
       );
@@ -83,13 +76,13 @@ export class WssCapacityPanel extends LitElement {
   }
 
   private async loadRules() {
-    const result = await apiFetch<{ rules: Rules; routing: Routing }>(this.apiBase, '/alerts/rules');
+    const result = await apiFetch<AlertRulesBody>(this.apiBase, '/alerts/rules');
     this.rules = result.rules;
     this.routing = result.routing;
   }
 
   private async loadDeliveries() {
-    const result = await apiFetch<{ items: Delivery[]; failed: number }>(this.apiBase, `/alerts/deliveries${queryString({ status: this.failedOnly ? 'failed' : undefined, pageSize: 20 })}`);
+    const result = await apiFetch<DeliveriesBody>(this.apiBase, `/alerts/deliveries${queryString({ status: this.failedOnly ? 'failed' : undefined, pageSize: 20 })}`);
     this.deliveries = result.items;
     this.failedCount = result.failed;
   }
@@ -115,9 +108,9 @@ export class WssCapacityPanel extends LitElement {
 
   private async sendTest(robotId: string) {
     try {
-      const { delivery } = await apiFetch<{ delivery: { status: Delivery['status'] } }>(this.apiBase, `/alerts/robots/${robotId}/test`, { method: 'POST' });
-      this.notice = msg(str`测试消息：${this.statusText(delivery.status)}`, { id: 'capacity.testResult' });
-      this.dispatchEvent(new CustomEvent('wss-alert-test-send', { detail: { robotId, status: delivery.status }, bubbles: true, composed: true }));
+      const { delivery } = await apiFetch<TestSendBody>(this.apiBase, `/alerts/robots/${robotId}/test`, { method: 'POST' });
+      this.notice = msg(str`测试消息：${this.statusText(delivery?.status ?? 'failed')}`, { id: 'capacity.testResult' });
+      this.dispatchEvent(new CustomEvent('wss-alert-test-send', { detail: { robotId, status: delivery?.status ?? 'failed' }, bubbles: true, composed: true }));
       await this.loadDeliveries();
     } catch (err) {
       this.error = (err as Error).message;

@@ -6,41 +6,10 @@ import { apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { formatCount, formatPercent, funnelChart, lineChart, percentBars, seriesColor } from './stats-charts.js';
 import { statsDashboardStyles } from './stats-dashboard.styles.js';
+import type { FunnelCounts, StatsOverviewBody } from '../../plugin/contract/index.js';
 
-type Funnel = Record<'orderResultVisitors' | 'entryClickers' | 'guideVisitors' | 'addClickers' | 'confirmedAdds', number>;
-interface Rates {
-  entryClickRate: number | null;
-  addClickRate: number | null;
-  addRate: number | null;
-}
-interface BranchStats {
-  branchId: string;
-  branchName: string;
-  openStores: number;
-  boundStores: number;
-  shownStores: number;
-  bindingRate: number | null;
-}
-interface CapacityAccount {
-  userid: string;
-  name: string;
-  customerCount: number;
-  capacityLimit: number;
-  usage: number;
-  storeNames: string[];
-}
-export interface StatsOverview {
-  period: { from: string; to: string; days: number };
-  branchId: string | null;
-  binding: { openStores: number; boundStores: number; shownStores: number; bindingRate: number | null };
-  funnel: Funnel;
-  rates: Rates;
-  branches: BranchStats[];
-  trend: ({ day: string } & Funnel)[];
-  nearCapacity: { threshold: number; accounts: CapacityAccount[] };
-  rolledUpAt: string | null;
-  canExport: boolean;
-}
+type StatsOverview = StatsOverviewBody;
+type Funnel = FunnelCounts;
 
 /**
  * Metrics dashboard: binding rate by branch, the funnel, daily trends and accounts near capacity,

@@ -5,13 +5,7 @@ import '../shared/localize.js';
 import { baseStyles } from '../shared/styles.js';
 import { localVisitorId, trackerFor } from '../shared/tracker.js';
 import { storeEntryStyles } from './store-entry.styles.js';
-
-interface EntryPayload {
-  storeId: string;
-  visible: boolean;
-  text: string | null;
-  guideUrl: string | null;
-}
+import type { EntryPayload } from '../../plugin/contract/index.js';
 
 /**
  * The "add store service" entry of the order-result page. Renders nothing when the store's entry

@@ -5,24 +5,9 @@ import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { storeListStyles } from './store-list.styles.js';
+import type { BranchItem, BranchListBody, StoreItem, StoreListBody } from '../../plugin/contract/index.js';
 
-export interface StoreItem {
-  id: string;
-  name: string;
-  branchId: string;
-  branchName: string;
-  isOpen: boolean;
-  bound: boolean;
-  primaryUserid: string | null;
-  primaryName: string | null;
-  visible: boolean;
-  entryReason: string | null;
-}
-
-interface BranchItem {
-  id: string;
-  name: string;
-}
+export type { StoreItem } from '../../plugin/contract/index.js';
 
 /**
  * The stores the signed-in actor may see, with their WeCom binding and entry status.
@@ -65,7 +50,7 @@ export class WssStoreList extends LitElement {
 
   private async loadBranches() {
     try {
-      const { items } = await apiFetch<{ items: BranchItem[] }>(this.apiBase, '/branches');
+      const { items } = await apiFetch<BranchListBody>(this.apiBase, '/branches');
       this.branches = items;
     } catch (err) {
       this.error = (err as Error).message;
@@ -76,7 +61,7 @@ export class WssStoreList extends LitElement {
     const seq = ++this.requestSeq;
     this.loading = true;
     try {
-      const result = await apiFetch<{ items: StoreItem[]; total: number }>(
+      const result = await apiFetch<StoreListBody>(
         this.apiBase,
         `/stores${queryString({ branchId: this.branchId, bound: this.bound, visible: this.visible, q: this.q, page: this.page, pageSize: this.pageSize })}`,
       );

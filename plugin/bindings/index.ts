@@ -1,0 +1,50 @@
+/**
+ * Bindings: branch admins bind each store to its WeCom service account(s) — bind, backup, rebind,
+ * replace a full account, unbind; one by one or by import (dry run, then all or nothing); export.
+ * Each store's live code follows the account that takes its new customers. A change hides the
+ * store's entry until HQ reviews it (entry visibility feature).
+ */
+import type { Knex } from 'knex';
+import type { Logger } from '../core/logger.js';
+import type { Feature } from '../core/feature.js';
+import type { EntryVisibilityService } from '../entry-visibility/index.js';
+import { createBindingWriter } from './binding-writer.js';
+import { createBindingsService, type BindingsService, type RoutingChangedListener } from './bindings.service.js';
+import { createBindingsStore } from './bindings.store.js';
+import { bindingsRoutes } from './bindings.routes.js';
+import { createExportService } from './export.service.js';
+import { createImportsService } from './imports.service.js';
+import { createImportsStore } from './imports.store.js';
+import { importsRoutes } from './imports.routes.js';
+import { createLiveCodes } from './live-codes.js';
+import { createMemberLookup } from './member-lookup.js';
+import type { BindingsWecomApi } from './wecom-api.js';
+
+export type { AccountStatusReport, BindingsService, RoutingChangedListener } from './bindings.service.js';
+export type { BindingsWecomApi } from './wecom-api.js';
+
+export function createBindingsFeature(deps: {
+  db: Knex;
+  wecom: BindingsWecomApi;
+  /** Parallel WeCom calls of one import or live-code batch (within the client's own cap). */
+  concurrency: number;
+  logger: Logger;
+  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'entryOf'>;
+  routingChanged: RoutingChangedListener[];
+}): Feature<BindingsService> {
+  const { db, logger, entries } = deps;
+  const concurrency = Math.min(8, deps.concurrency);
+  const store = createBindingsStore();
+  const members = createMemberLookup({ api: deps.wecom, concurrency });
+  const liveCodes = createLiveCodes({ api: deps.wecom, logger, concurrency });
+  const writer = createBindingWriter({ db, store, entries, liveCodes });
+  const service = createBindingsService({ db, store, writer, entries, members, liveCodes, routingChanged: deps.routingChanged, logger });
+  const imports = createImportsService({ db, store: createImportsStore(db), bindingsStore: store, writer, members, logger });
+  const exports = createExportService({ db, store });
+  return {
+    service,
+    routes: [...bindingsRoutes(service), ...importsRoutes(imports, exports)],
+    jobs: [{ id: 'account-status-check', run: (signal) => service.refreshAccountStatuses(signal) }],
+    close: () => imports.settled(),
+  };
+}

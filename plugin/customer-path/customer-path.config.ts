@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { ingestConfigSchema } from '../tracking/tracking.config.js';
+
+/** `customerPath` section of the plugin config: order-result entry, guide page, tracking ingestion. */
+export const customerPathConfigSchema = z
+  .object({
+    entryText: z.string().min(1).max(20).default('添加门店专属客服').describe('Text of the order-result entry'),
+    entryCacheMaxAgeSeconds: z
+      .number().int().min(1).max(3600).default(30)
+      .describe('A cached entry is re-checked against the database after this long even without a NOTIFY'),
+    entryCacheSize: z.number().int().min(100).max(1_000_000).default(100_000),
+    miniProgram: z
+      .object({
+        appId: z.string().min(1),
+        path: z.string().min(1).default('pages/store-service/index'),
+        scheme: z.enum(['plain', 'encrypted']).default('plain').describe('plain weixin://dl/business/?appid=… or an encrypted scheme from generatescheme'),
+        appSecret: z.string().min(1).optional().describe('Mini program AppSecret, needed for encrypted schemes; never logged'),
+        apiBaseUrl: z.url().default('https://api.weixin.qq.com'),
+        schemeTtlDays: z.number().int().min(1).max(30).default(30),
+      })
+      .strict()
+      .optional(),
+    pool: z
+      .object({
+        perStore: z.number().int().min(0).max(50).default(2).describe('Free per-visit contact ways kept per shown store (0 = store-level code only)'),
+        leaseMinutes: z.number().int().min(1).max(1440).default(30),
+        maxCreatesPerRun: z.number().int().min(1).max(10_000).default(500),
+      })
+      .strict()
+      .prefault({}),
+    ingest: ingestConfigSchema.prefault({}),
+  })
+  .strict();
+
+export type CustomerPathConfig = z.infer<typeof customerPathConfigSchema>;

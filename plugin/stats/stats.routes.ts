@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { PERMISSIONS } from '../core/permissions.js';
+import { routeTable, type PluginMiddleware, type RouteSpec } from '../core/feature.js';
+import { branchIdSchema, daySchema, storeIdSchema } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { actorOf, hasPermission } from '../access/access.js';
+import { parseInput } from '../http/error-handler.js';
+import type { StatsOverviewBody, StoreFunnelBody } from '../contract/index.js';
+import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
+import type { StatsService } from './stats.service.js';
+
+const statsQuery = z
+  .object({
+    from: daySchema.optional(),
+    to: daySchema.optional(),
+    branchId: branchIdSchema.optional(),
+  })
+  .strict();
+
+export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
+  const routes = routeTable();
+
+  routes.get('/stats/overview', PERMISSIONS.statsRead, async (ctx) => {
+    const actor = actorOf(ctx);
+    const filter = parseInput(statsQuery, ctx.query, 'query');
+    ctx.body = { ...(await stats.overview(actor, filter)), canExport: hasPermission(actor, PERMISSIONS.statsExport) } satisfies StatsOverviewBody;
+  });
+
+  routes.get('/stats/stores/:storeId', PERMISSIONS.statsRead, async (ctx) => {
+    const { storeId } = parseInput(z.object({ storeId: storeIdSchema }).loose(), ctx.params, 'path');
+    const filter = parseInput(statsQuery.omit({ branchId: true }), ctx.query, 'query');
+    ctx.body = (await stats.storeFunnel(actorOf(ctx), storeId, filter)) satisfies StoreFunnelBody;
+  });
+
+  const exportRoute = (format: 'xlsx' | 'csv'): PluginMiddleware => async (ctx) => {
+    const actor = actorOf(ctx);
+    const filter = parseInput(statsQuery, ctx.query, 'query');
+    // Everything that can fail with a clean JSON error happens before the first byte is sent.
+    const resolved = await stats.resolve(actor, filter);
+    const filename = `wss-stats-${resolved.branchId ?? 'all'}-${resolved.from}-${resolved.to}.${format}`;
+    ctx.set('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);
+    ctx.set('Cache-Control', 'no-store');
+    if (format === 'csv') {
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.body = streamExport(logger, resolved, (out) => writeCsv(out, stats.flatRows(resolved)));
+      return;
+    }
+    const overview = await stats.overview(actor, filter);
+    const scopeLabel = resolved.branchId
+      ? overview.branches.map((b) => b.branchName).join('、')
+      : actor.branchScope === 'all'
+        ? '全部分公司'
+        : overview.branches.map((b) => b.branchName).join('、');
+    ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    ctx.body = streamExport(logger, resolved, (out) => writeXlsx(out, { overview, scopeLabel, rows: stats.flatRows(resolved) }));
+  };
+  routes.get('/stats/export.xlsx', PERMISSIONS.statsExport, exportRoute('xlsx'));
+  routes.get('/stats/export.csv', PERMISSIONS.statsExport, exportRoute('csv'));
+
+  return routes.specs;
+}

@@ -1,0 +1,157 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../host/adapter.js';
+import type { Logger } from '../core/logger.js';
+import { InputError, notFound } from '../core/errors.js';
+import { addDays, dayRange, daysBetween, todayIn } from '../core/days.js';
+import { assertBranchInScope, branchScope, scopeOf, type Scope } from '../access/scope.js';
+import type { StatsOverview, StoreFunnelBody } from '../contract/index.js';
+import { emptyFunnel, funnelRates, ratio } from './stats.definitions.js';
+import type { MetricsRollupStore, RollupCounts } from './stats.rollup.store.js';
+import type { FlatRow, MetricsStore } from './stats.store.js';
+
+export interface StatsFilter {
+  from?: string;
+  to?: string;
+  branchId?: string;
+}
+
+/** A filter checked against the actor: the period and the scope every query of the request uses. */
+export interface ResolvedStatsFilter {
+  from: string;
+  to: string;
+  days: number;
+  branchId: string | null;
+  scope: Scope;
+}
+
+export type { StatsOverview } from '../contract/index.js';
+
+export interface StatsService {
+  /** Checks a filter against the actor: the period and the scope every query of the request uses. */
+  resolve(actor: Actor, filter: StatsFilter): Promise<ResolvedStatsFilter>;
+  /**
+   * Rebuilds the rollups of any day range (idempotent). Later days' first-visit rows are rebuilt
+   * too, so a late event or a corrected day never leaves period-distinct counts stale.
+   */
+  rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }>;
+  /** Job `metrics-rollup`: yesterday and today (late events), or all history on the first run. */
+  rollupRecent(signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }>;
+  overview(actor: Actor, filter: StatsFilter): Promise<StatsOverview>;
+  /** Period-distinct funnel of one store the actor may see. */
+  storeFunnel(actor: Actor, storeId: string, filter: StatsFilter): Promise<StoreFunnelBody>;
+  /** Store × day rows of the flat export, a batch of stores at a time (large exports stream). */
+  flatRows(resolved: ResolvedStatsFilter): AsyncGenerator<FlatRow[]>;
+}
+
+export const MAX_PERIOD_DAYS = 366;
+export const DEFAULT_PERIOD_DAYS = 30;
+export const NEAR_CAPACITY_THRESHOLD = 0.8;
+const EXPORT_STORE_BATCH = 200;
+
+export function createStatsService(deps: {
+  db: Knex;
+  store: MetricsStore;
+  rollupStore: MetricsRollupStore;
+  timezone: string;
+  logger: Logger;
+}): StatsService {
+  const { db, store, rollupStore, timezone, logger } = deps;
+
+  async function resolve(actor: Actor, filter: StatsFilter): Promise<ResolvedStatsFilter> {
+    const to = filter.to ?? todayIn(timezone);
+    const from = filter.from ?? addDays(to, -(DEFAULT_PERIOD_DAYS - 1));
+    if (from > to) throw new InputError('开始日期不能晚于结束日期 (from is after to)', { from: 'must not be after to' });
+    const days = daysBetween(from, to);
+    if (days > MAX_PERIOD_DAYS) {
+      throw new InputError(`统计区间最长 ${MAX_PERIOD_DAYS} 天 (period too long)`, { from: `period longer than ${MAX_PERIOD_DAYS} days` });
+    }
+    const scope = scopeOf(actor);
+    if (filter.branchId) {
+      assertBranchInScope(scope, filter.branchId);
+      if (!(await store.branchExists(filter.branchId))) throw notFound(`分公司 ${filter.branchId} 不存在`, 'branch_not_found');
+      return { from, to, days, branchId: filter.branchId, scope: branchScope(filter.branchId) };
+    }
+    return { from, to, days, branchId: null, scope };
+  }
+
+  async function rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }> {
+    if (range.from > range.to) throw new InputError('from is after to', { from: 'must not be after to' });
+    const started = Date.now();
+    const counts = await db.transaction(async (trx) => {
+      await rollupStore.lock(trx);
+      if (signal?.aborted) throw new Error('metrics rollup aborted');
+      return rollupStore.rebuild(trx, range);
+    });
+    logger.info('metrics rollup done', { ...range, ...counts, ms: Date.now() - started });
+    return { ...range, ...counts };
+  }
+
+  return {
+    resolve,
+    rollup,
+
+    async rollupRecent(signal) {
+      const today = todayIn(timezone);
+      let from = addDays(today, -1);
+      if (!(await rollupStore.hasRollups(db))) {
+        const first = await rollupStore.firstEventDay(db);
+        if (first && first < from) from = first;
+      }
+      return rollup({ from, to: today }, signal);
+    },
+
+    async overview(actor, filter) {
+      const resolved = await resolve(actor, filter);
+      const { scope, from, to } = resolved;
+      const [funnel, byBranch, daily, bindings, accounts, rolledUpAt] = await Promise.all([
+        store.periodFunnel(scope, from, to),
+        store.periodFunnelByBranch(scope, from, to),
+        store.dailyFunnel(scope, from, to),
+        store.bindingByBranch(scope),
+        store.nearCapacity(scope, NEAR_CAPACITY_THRESHOLD, 50),
+        store.lastRollupAt(),
+      ]);
+      const total = bindings.reduce(
+        (sum, b) => ({ openStores: sum.openStores + b.openStores, boundStores: sum.boundStores + b.boundStores, shownStores: sum.shownStores + b.shownStores }),
+        { openStores: 0, boundStores: 0, shownStores: 0 },
+      );
+      return {
+        period: { from, to, days: resolved.days, timezone },
+        branchId: resolved.branchId,
+        binding: { ...total, bindingRate: ratio(total.boundStores, total.openStores) },
+        funnel,
+        rates: funnelRates(funnel),
+        branches: bindings.map((b) => {
+          const branchFunnel = byBranch.get(b.branchId) ?? emptyFunnel();
+          return { ...b, bindingRate: ratio(b.boundStores, b.openStores), funnel: branchFunnel, rates: funnelRates(branchFunnel) };
+        }),
+        trend: dayRange(from, to).map((day) => ({ day, ...(daily.get(day) ?? emptyFunnel()) })),
+        nearCapacity: {
+          threshold: NEAR_CAPACITY_THRESHOLD,
+          accounts: accounts.map((a) => ({ ...a, usage: a.customerCount / a.capacityLimit })),
+        },
+        rolledUpAt,
+      };
+    },
+
+    async storeFunnel(actor, storeId, filter) {
+      const branchId = await store.storeBranch(storeId);
+      if (!branchId) throw notFound(`门店 ${storeId} 不存在`, 'store_not_found');
+      assertBranchInScope(scopeOf(actor), branchId);
+      const resolved = await resolve(actor, { ...filter, branchId: undefined });
+      const funnel = await store.storeFunnel(storeId, resolved.from, resolved.to);
+      return { period: { from: resolved.from, to: resolved.to, days: resolved.days }, storeId, funnel, rates: funnelRates(funnel) };
+    },
+
+    async *flatRows(resolved) {
+      let after: string | null = null;
+      for (;;) {
+        const ids = await store.storeIdsPage(resolved.scope, resolved.branchId, after, EXPORT_STORE_BATCH);
+        if (!ids.length) return;
+        yield await store.flatRows(ids, resolved.from, resolved.to);
+        after = ids[ids.length - 1];
+      }
+    },
+  };
+}
+

@@ -1,0 +1,212 @@
+import type { Knex } from 'knex';
+import { storeIsBoundSql } from '../core/serving.js';
+import type { Scope } from '../access/scope.js';
+import type { BranchBinding } from '../contract/index.js';
+import { funnelFromStageRows, type FunnelCounts } from './stats.definitions.js';
+
+export interface CapacityAccount {
+  userid: string;
+  name: string;
+  customerCount: number;
+  capacityLimit: number;
+  storeIds: string[];
+  storeNames: string[];
+}
+
+export interface FlatRow {
+  day: string;
+  branchId: string;
+  branchName: string;
+  storeId: string;
+  storeName: string;
+  isOpen: boolean;
+  bound: boolean;
+  shown: boolean;
+  orderResultVisitors: number;
+  entryClickers: number;
+  guideVisitors: number;
+  addClickers: number;
+  confirmedAdds: number;
+}
+
+/** "This store is bound" as the serving rule says (an active primary or backup; retired does not count). */
+const ACTIVE_BINDING_SQL = storeIsBoundSql('s');
+
+/** Knex only: metric reads. Every read takes a scope and pushes it into the query. */
+export function createMetricsStore(db: Knex) {
+  /** Adds the scope to a query on a branch column. */
+  const scoped = <T extends Knex.QueryBuilder>(query: T, scope: Scope, column: string): T =>
+    scope.kind === 'all' ? query : (query.whereIn(column, [...scope.branchIds]) as T);
+
+  /** The precomputed first-visit rows answer for everything or for one branch. */
+  const firstVisitUnit = (scope: Scope) =>
+    scope.kind === 'all' ? { level: 'all', unit: '' } : scope.branchIds.length === 1 ? { level: 'branch', unit: scope.branchIds[0] } : null;
+
+  return {
+    /**
+     * Distinct visitors per stage within [from, to]. Everything or one branch: sum of first-visit rows
+     * (each visitor counted on their first day inside the period). Several branches: an exact
+     * distinct over the rollup facts, since a visitor may appear in more than one of them.
+     */
+    async periodFunnel(scope: Scope, from: string, to: string): Promise<FunnelCounts> {
+      const unit = firstVisitUnit(scope);
+      if (unit) {
+        const rows = await db('wss_metrics_first_visits')
+          .select('stage')
+          .sum({ n: 'visitors' })
+          .where(unit)
+          .whereBetween('day', [from, to])
+          .where('prev_day', '<', from)
+          .groupBy('stage');
+        return funnelFromStageRows(rows);
+      }
+      const rows = await scoped(
+        db('wss_metrics_visitor_days').select('stage').countDistinct({ n: 'visitor' }).whereBetween('day', [from, to]).groupBy('stage'),
+        scope,
+        'branch_id',
+      );
+      return funnelFromStageRows(rows);
+    },
+
+    /** Period-distinct funnel of each branch in scope (a visitor counts once per branch). */
+    async periodFunnelByBranch(scope: Scope, from: string, to: string): Promise<Map<string, FunnelCounts>> {
+      const rows = await scoped(
+        db('wss_metrics_first_visits')
+          .select('unit', 'stage')
+          .sum({ n: 'visitors' })
+          .where('level', 'branch')
+          .whereBetween('day', [from, to])
+          .where('prev_day', '<', from)
+          .groupBy('unit', 'stage'),
+        scope,
+        'unit',
+      );
+      const byBranch = new Map<string, { stage: number; n: number }[]>();
+      for (const row of rows as { unit: string; stage: number; n: string }[]) {
+        const list = byBranch.get(row.unit) ?? [];
+        list.push({ stage: row.stage, n: Number(row.n) });
+        byBranch.set(row.unit, list);
+      }
+      return new Map([...byBranch].map(([branchId, list]) => [branchId, funnelFromStageRows(list)]));
+    },
+
+    /** Distinct visitors per stage of each day (a daily distinct, for trends). */
+    async dailyFunnel(scope: Scope, from: string, to: string): Promise<Map<string, FunnelCounts>> {
+      const unit = firstVisitUnit(scope);
+      const rows: { day: string; stage: number; n: string }[] = unit
+        ? await db('wss_metrics_first_visits')
+            .select(db.raw('day::text AS day'), 'stage')
+            .sum({ n: 'visitors' })
+            .where(unit)
+            .whereBetween('day', [from, to])
+            .groupBy('day', 'stage')
+        : await scoped(
+            db('wss_metrics_visitor_days')
+              .select(db.raw('day::text AS day'), 'stage')
+              .countDistinct({ n: 'visitor' })
+              .whereBetween('day', [from, to])
+              .groupBy('day', 'stage'),
+            scope,
+            'branch_id',
+          );
+      const byDay = new Map<string, { stage: number; n: string }[]>();
+      for (const row of rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row]);
+      return new Map([...byDay].map(([day, list]) => [day, funnelFromStageRows(list)]));
+    },
+
+    /** Period-distinct funnel of one store (exact distinct over its rollup facts). */
+    async storeFunnel(storeId: string, from: string, to: string): Promise<FunnelCounts> {
+      const rows = await db('wss_metrics_visitor_days')
+        .select('stage')
+        .countDistinct({ n: 'visitor' })
+        .where('store_id', storeId)
+        .whereBetween('day', [from, to])
+        .groupBy('stage');
+      return funnelFromStageRows(rows);
+    },
+
+    /** Current binding status of the open stores of each active branch in scope. */
+    async bindingByBranch(scope: Scope): Promise<BranchBinding[]> {
+      const query = db('wss_branches as b')
+        .leftJoin('wss_stores as s', 's.branch_id', 'b.id')
+        .leftJoin('wss_store_entries as e', 'e.store_id', 's.id')
+        .where('b.active', true)
+        .select('b.id as branchId', 'b.name as branchName')
+        .select(
+          db.raw('(count(s.id) FILTER (WHERE s.is_open))::int AS "openStores"'),
+          db.raw(`(count(s.id) FILTER (WHERE s.is_open AND ${ACTIVE_BINDING_SQL}))::int AS "boundStores"`),
+          db.raw('(count(s.id) FILTER (WHERE s.is_open AND e.visible))::int AS "shownStores"'),
+        )
+        .groupBy('b.id', 'b.name')
+        .orderBy('b.id');
+      return scoped(query, scope, 'b.id');
+    },
+
+    async branchExists(branchId: string): Promise<boolean> {
+      return Boolean(await db('wss_branches').where('id', branchId).first('id'));
+    },
+
+    async storeBranch(storeId: string): Promise<string | null> {
+      const row = await db('wss_stores').where('id', storeId).first('branch_id');
+      return row ? (row.branch_id as string) : null;
+    },
+
+    /** Accounts serving stores in scope whose customer count reached `threshold` of their capacity. */
+    async nearCapacity(scope: Scope, threshold: number, limit: number): Promise<CapacityAccount[]> {
+      const query = db('wss_wecom_accounts as a')
+        .join('wss_store_accounts as sa', 'sa.account_id', 'a.id')
+        .join('wss_stores as s', 's.id', 'sa.store_id')
+        .whereNull('sa.ended_at')
+        .whereRaw('a.customer_count >= a.capacity_limit * ?::float8', [threshold])
+        .select('a.userid', 'a.name', 'a.customer_count as customerCount', 'a.capacity_limit as capacityLimit')
+        .select(db.raw('array_agg(DISTINCT s.id ORDER BY s.id) AS "storeIds"'), db.raw('array_agg(DISTINCT s.name) AS "storeNames"'))
+        .groupBy('a.id')
+        .orderByRaw('a.customer_count::float / a.capacity_limit DESC, a.userid')
+        .limit(limit);
+      return scoped(query, scope, 's.branch_id');
+    },
+
+    /** Ids of the next `limit` stores in scope after `afterId`, for paging the flat export. */
+    async storeIdsPage(scope: Scope, branchId: string | null, afterId: string | null, limit: number): Promise<string[]> {
+      const query = db('wss_stores as s').select('s.id').orderBy('s.id').limit(limit);
+      if (afterId) query.where('s.id', '>', afterId);
+      if (branchId) query.where('s.branch_id', branchId);
+      const rows = await scoped(query, scope, 's.branch_id');
+      return rows.map((r: { id: string }) => r.id);
+    },
+
+    /**
+     * One row per store × day for these stores (already scoped by storeIdsPage): open stores on
+     * every day, closed stores only on days they had activity.
+     */
+    async flatRows(storeIds: string[], from: string, to: string): Promise<FlatRow[]> {
+      if (!storeIds.length) return [];
+      const result = await db.raw<{ rows: FlatRow[] }>(
+        `SELECT d.day::date::text AS day, s.branch_id AS "branchId", b.name AS "branchName", s.id AS "storeId",
+                s.name AS "storeName", s.is_open AS "isOpen", ${ACTIVE_BINDING_SQL} AS bound,
+                coalesce(e.visible, false) AS shown,
+                coalesce(sd.order_result_visitors, 0) AS "orderResultVisitors",
+                coalesce(sd.entry_clickers, 0) AS "entryClickers",
+                coalesce(sd.guide_visitors, 0) AS "guideVisitors",
+                coalesce(sd.add_clickers, 0) AS "addClickers",
+                coalesce(sd.confirmed_adds, 0) AS "confirmedAdds"
+         FROM wss_stores s
+         JOIN wss_branches b ON b.id = s.branch_id
+         LEFT JOIN wss_store_entries e ON e.store_id = s.id
+         CROSS JOIN generate_series(?::date, ?::date, interval '1 day') AS d(day)
+         LEFT JOIN wss_metrics_store_days sd ON sd.store_id = s.id AND sd.day = d.day::date
+         WHERE s.id = ANY(?) AND (s.is_open OR sd.store_id IS NOT NULL)
+         ORDER BY s.id, d.day`,
+        [from, to, storeIds],
+      );
+      return result.rows;
+    },
+
+    async lastRollupAt(): Promise<string | null> {
+      const row = await db('wss_job_runs').where({ job_id: 'metrics-rollup', outcome: 'ok' }).first('finished_at');
+      return row?.finished_at ? new Date(row.finished_at).toISOString() : null;
+    },
+  };
+}
+
+export type MetricsStore = ReturnType<typeof createMetricsStore>;

@@ -1,0 +1,35 @@
+/**
+ * WeCom callbacks: the signed, encrypted endpoint WeCom posts contact events to. Each event is stored
+ * (deduplicated) before the 200, then applied to wss_wecom_contacts and the account's live count,
+ * then handed to the features that react (ContactChangeListener). Job `wecom-callback-replay`
+ * applies what a stopped process left stored but unapplied.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from '../core/logger.js';
+import type { Feature } from '../core/feature.js';
+import type { WecomConfig } from '../wecom/index.js';
+import { wecomCallbackRoutes } from './callback.routes.js';
+import { createWecomCallbackService, type ContactChangeListener, type WecomCallbacksService } from './callback.service.js';
+
+export type { ContactChange, ContactChangeListener, WecomCallbacksService } from './callback.service.js';
+export { WECOM_CALLBACK_PATH } from './callback.routes.js';
+
+export function createWecomCallbacksFeature(deps: {
+  db: Knex;
+  config: Pick<WecomConfig, 'corpId' | 'callbackToken' | 'callbackEncodingAesKey'>;
+  logger: Logger;
+  listeners: ContactChangeListener[];
+}): Feature<WecomCallbacksService> {
+  const service = createWecomCallbackService({
+    db: deps.db,
+    secrets: { token: deps.config.callbackToken, encodingAesKey: deps.config.callbackEncodingAesKey, corpId: deps.config.corpId },
+    logger: deps.logger,
+    listeners: deps.listeners,
+  });
+  return {
+    service,
+    routes: wecomCallbackRoutes(service, deps.logger),
+    jobs: [{ id: 'wecom-callback-replay', run: (signal) => service.processPending(500, signal) }],
+    close: () => service.idle(),
+  };
+}
