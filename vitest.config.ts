@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'plugin/**/*.test.ts', 'web-components/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'plugin/**/*.test.ts', 'web-components/**/*.test.ts', 'simulator/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,

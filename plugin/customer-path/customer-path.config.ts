@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ingestConfigSchema } from '../tracking/tracking.config.js';
+import { ingestConfigSchema } from '../tracking/index.js';
 
 /** `customerPath` section of the plugin config: order-result entry, guide page, tracking ingestion. */
 export const customerPathConfigSchema = z

@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { notFound } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
 
-const ELEMENTS_BUNDLE = new URL('../../web-components/dist/wss-elements.js', import.meta.url);
+const ELEMENTS_BUNDLE = path.join(PACKAGE_ROOT, 'web-components', 'dist', 'wss-elements.js');
 
 /** Serves the built Lit elements bundle the host embeds (`npm run build:web` writes it). */
 export function assetsRoutes(elementsPath: string): RouteSpec[] {

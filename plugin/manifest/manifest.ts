@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
 export interface LocalizedText {
   'zh-CN': string;
@@ -20,7 +22,7 @@ export interface PluginManifest {
   configSchema: unknown;
 }
 
-export const MANIFEST_PATH = new URL('../../manifest.json', import.meta.url);
+export const MANIFEST_PATH = path.join(PACKAGE_ROOT, 'manifest.json');
 
 export function loadManifest(): PluginManifest {
   return JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as PluginManifest;
