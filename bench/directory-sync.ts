@@ -1,5 +1,5 @@
 /**
- * Directory sync of 50,000 stores (issue 2): the plugin's paged, idempotent upsert against a plain
+ * Directory sync of 50,000 stores: the plugin's paged, idempotent upsert against a plain
  * bulk INSERT of the same rows into an empty copy of the table, same run. Also the second (no-change)
  * sync, a sync that closes 1,000 missing stores, and the heap growth while syncing (the host pages
  * are generated lazily, so the plugin never needs the whole directory in memory).

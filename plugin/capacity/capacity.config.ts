@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The default warning text (issue 6), with `{level}` the threshold that was reached. */
+/** The default warning text HQ asked for, with `{level}` the threshold that was reached. */
 export const DEFAULT_CAPACITY_TEMPLATE = '{账号名称}(账号:{userid})客户容量已达到{level}%,请及时处理。';
 /** Appended on its own line when there is a forecast (the account is growing). */
 export const DEFAULT_FORECAST_TEMPLATE = '{forecast}';

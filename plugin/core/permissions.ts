@@ -1,6 +1,6 @@
 /**
  * Permission ids, `<pluginId>.<resource>:<action>`. manifest.json declares the same set with default
- * role grants; test/manifest.test.ts proves they agree.
+ * role grants; test/foundation/manifest.test.ts proves they agree.
  */
 export const PERMISSIONS = {
   bindingsRead: 'wecom-store-service.bindings:read',

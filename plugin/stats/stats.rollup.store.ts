@@ -21,7 +21,7 @@ type Range = { from: string; to: string };
 /**
  * Knex only: rebuilds the metrics rollups for a day range inside the caller's transaction.
  * Idempotent: every step recomputes its rows for the range, so re-running a range changes nothing.
- * Why it is fast enough at 10 M events: docs/metrics.md, "Rollups".
+ * Why it is fast enough: docs/metrics.md, "Rollups".
  */
 export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) {
   const batchDays = opts.factBatchDays ?? FACT_BATCH_DAYS;

@@ -4,7 +4,7 @@ import { startDemoEnvironment, DEMO_WECOM, type DemoEnvironment } from '../../de
 import { buildEventXml, sealCallback } from '../../simulator/sealing.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 
-// Issue 6 end to end on the demo (real routes, real jobs, the WeCom simulator): a branch admin binds
+// End to end on the demo (real routes, real jobs, the WeCom simulator): a branch admin binds
 // a store, HQ shows it, WeCom's count is reconciled, an encrypted add callback crosses 70 %, the
 // alert-delivery job posts one robot message; at the hard level new customers move to the backup
 // and come back when customers leave.
@@ -79,7 +79,7 @@ async function customerLeaves(userid: string, externalUserId: string) {
   await demo.service.services.wecomCallbacks.idle();
 }
 
-describe('issue 6 end to end: from a WeCom callback to a group-robot warning and failover', () => {
+describe('end to end: from a WeCom callback to a group-robot warning and failover', () => {
   const realCustomers: string[] = [];
   let primaryName = '';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTORS } from '../support/plugin-app.js';
 import { startBindingsWorld, type BindingsWorld } from '../bindings/helpers.js';
 
-// Issue 4 ↔ 5: the guide's per-visit contact-way pool follows what the binding workflow (and the
+// Bindings ↔ customer path: the guide's per-visit contact-way pool follows what the binding workflow (and the
 // capacity failover) decide, right away instead of on the next guide-pool-refill run.
 let world: BindingsWorld;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ACTORS, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 import type { Actor } from '../../plugin/host/adapter.js';
 
-// Issue 2: every plugin route that customers or WeCom do not call checks a permission before it
+// Every plugin route that customers or WeCom do not call checks a permission before it
 // reads its input. Found by walking the plugin router, so a route added later is covered too.
 let db: TestDatabase;
 let plugin: TestPlugin;
