@@ -1,9 +1,10 @@
+import { TEST_WECOM } from '../support/credentials.js';
 import { createWecomSimulator, type WecomSimulator, type SimulatorSeedMember } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FixtureDirectory, TEST_WECOM_CONFIG, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
 
-export const SIM_CORP = 'ww_bindings_test';
-export const SIM_SECRET = 'bindings-test-secret-0123456789';
+export const SIM_CORP = TEST_WECOM.corpId;
+export const SIM_SECRET = TEST_WECOM.corpSecret;
 
 export interface BindingsWorld {
   db: TestDatabase;

@@ -1,3 +1,4 @@
+import { TEST_WECOM } from '../support/credentials.js';
 import { execFile } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,13 +63,13 @@ describe('the package a host installs', () => {
       const wss = createWecomStoreService({
         db, logger: { debug() {}, info() {}, warn() {}, error() {} },
         host: { authenticate: () => null, directory: { listBranches: async () => [], listStores: async () => ({ items: [], nextCursor: null }) } },
-        config: { wecom: { corpId: 'c', corpSecret: 's', callbackToken: 't', callbackEncodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' } },
+        config: { wecom: JSON.parse(process.env.WSS_WECOM) },
       });
       const applied = await wss.migrate();
       console.log(JSON.stringify({ applied: applied.length, routes: wss.routes.length, jobs: wss.jobs.declaredJobs().length, manifest: wss.manifest.id }));
       await wss.close();
       await db.destroy();`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { ...process.env, WSS_DB_URL: db.url } });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { ...process.env, WSS_DB_URL: db.url, WSS_WECOM: JSON.stringify(TEST_WECOM) } });
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(result.manifest).toBe('wecom-store-service');
     expect(result.applied).toBe((await readdir(path.join(root, 'migrations'))).filter((f) => f.endsWith('.ts')).length);

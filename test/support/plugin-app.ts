@@ -6,6 +6,7 @@ import type { Actor, HostAdapter, HostBranch, HostStore } from '../../plugin/hos
 import type { PluginConfigInput } from '../../plugin/config.js';
 import { silentLogger, type Logger } from '../../plugin/core/logger.js';
 import { loadManifest } from '../../plugin/manifest/manifest.js';
+import { TEST_WECOM } from './credentials.js';
 
 const manifest = loadManifest();
 
@@ -37,13 +38,8 @@ export class FixtureDirectory {
   };
 }
 
-export const TEST_WECOM_CONFIG = {
-  apiBaseUrl: 'http://127.0.0.1:1',
-  corpId: 'ww_test_corp',
-  corpSecret: 'test-corp-secret-value',
-  callbackToken: 'testToken',
-  callbackEncodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-};
+/** The plugin's `wecom` config in tests: the shared test credentials, WeCom unreachable unless a test says otherwise. */
+export const TEST_WECOM_CONFIG = { apiBaseUrl: 'http://127.0.0.1:1', ...TEST_WECOM };
 
 export interface TestPlugin {
   service: WecomStoreService;

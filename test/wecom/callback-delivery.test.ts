@@ -1,3 +1,4 @@
+import { TEST_WECOM } from '../support/credentials.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -5,8 +6,8 @@ import { createCallbackCrypto, type WecomCallbackEvent } from '../../plugin/weco
 import type { WecomSimulator } from '../../simulator/server.js';
 import { CORP_ID, control, startSimulator } from './helpers.js';
 
-const TOKEN = 'cbToken123';
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+const TOKEN = TEST_WECOM.callbackToken;
+const AES_KEY = TEST_WECOM.callbackEncodingAesKey;
 
 /** A callback receiver that verifies like the plugin will and can be told to stall. */
 function startReceiver() {

@@ -1,3 +1,4 @@
+import { TEST_CALLBACK_SECRETS } from '../support/credentials.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -10,7 +11,7 @@ import type { WecomSimulator } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { CORP_ID, captureLogger, control, startSimulator } from './helpers.js';
 
-const SECRETS = { token: 'cbTok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', corpId: CORP_ID };
+const SECRETS = TEST_CALLBACK_SECRETS;
 const PREFIX = '/plugins/wecom-store-service';
 
 describe('WeCom callback route', () => {

@@ -1,10 +1,11 @@
 import { createWecomClient, type WecomClientOptions } from '../../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../../plugin/wecom/token-store.js';
 import type { Logger } from '../../plugin/core/logger.js';
+import { TEST_WECOM } from '../support/credentials.js';
 import { createWecomSimulator, type WecomSimulator, type WecomSimulatorOptions } from '../../simulator/server.js';
 
-export const CORP_ID = 'wwtestcorp000001';
-export const CORP_SECRET = 'Test-Corp-Secret-kG7xQ2mP9vL4nR8s';
+export const CORP_ID = TEST_WECOM.corpId;
+export const CORP_SECRET = TEST_WECOM.corpSecret;
 
 export function startSimulator(options: WecomSimulatorOptions = {}): Promise<WecomSimulator> {
   return createWecomSimulator({ corpId: CORP_ID, corpSecret: CORP_SECRET, ...options });
