@@ -34,8 +34,3 @@ export function whereInScope<T extends Knex.QueryBuilder>(query: T, scope: Scope
   if (scope.kind === 'all') return query;
   return query.whereIn(branchColumn, [...scope.branchIds]) as T;
 }
-
-/** The same as SQL text for raw queries: `AND <column> = ANY(?)` plus its binding, or nothing. */
-export function scopeSql(scope: Scope, branchColumn: string): { sql: string; bindings: unknown[] } {
-  return scope.kind === 'all' ? { sql: '', bindings: [] } : { sql: `AND ${branchColumn} = ANY(?)`, bindings: [[...scope.branchIds]] };
-}

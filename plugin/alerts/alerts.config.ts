@@ -3,7 +3,7 @@ import { robotIdSchema } from '../core/ids.js';
 
 const robotId = robotIdSchema;
 
-export const robotConfigSchema = z
+const robotConfigSchema = z
   .object({
     id: robotId,
     name: z.string().max(60).optional().describe('Shown in the UI'),

@@ -37,7 +37,7 @@ export interface AlertMessage {
   details?: Record<string, unknown>;
 }
 
-export function robotTarget(robot: RobotConfig): RobotTarget {
+function robotTarget(robot: RobotConfig): RobotTarget {
   if (robot.channel === 'wecom') return { kind: 'wecom', key: robot.key };
   if (robot.channel === 'dingtalk') return { kind: 'dingtalk', accessToken: robot.key, secret: robot.secret };
   return { kind: 'feishu', token: robot.key, secret: robot.secret };

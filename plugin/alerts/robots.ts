@@ -33,7 +33,7 @@ export interface RobotSenderOptions {
   now?: () => number;
 }
 
-export const ROBOT_BASE_URLS: Record<RobotKind, string> = {
+const ROBOT_BASE_URLS: Record<RobotKind, string> = {
   wecom: 'https://qyapi.weixin.qq.com',
   dingtalk: 'https://oapi.dingtalk.com',
   feishu: 'https://open.feishu.cn',

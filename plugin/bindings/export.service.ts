@@ -5,7 +5,7 @@ import type { BindingsStore } from './bindings.store.js';
 import type { StoreFilter } from './store-filter.js';
 import { writeSheet, type ImportFormat } from './import-file.js';
 
-export const EXPORT_HEADERS = [
+const EXPORT_HEADERS = [
   '门店编号', '门店名称', '分公司编号', '分公司', '营业状态', '是否绑定', '主账号', '主账号名称', '备用账号', '已退役账号',
   '入口状态', '入口说明', '自动隐藏原因', '入口变更时间', '活码state',
 ] as const;

@@ -22,7 +22,7 @@ export const publicIdSchema = z.string().regex(PUBLIC_ID, 'must be 1-64 characte
 /** Row ids of our own tables (bigint). */
 export const rowIdSchema = z.string().regex(/^\d{1,18}$/, 'must be a numeric id');
 
-export const ROBOT_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const ROBOT_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const robotIdSchema = z.string().regex(ROBOT_ID, 'lowercase letters, digits, - and _ (≤40)');
 
 /** A calendar day 'YYYY-MM-DD' that exists. */

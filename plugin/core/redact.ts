@@ -21,7 +21,10 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
 /** Redacts every string inside a plain value (objects and arrays are copied). */
 export function redactValue(value: unknown, secrets: Iterable<string> = [], depth = 0): unknown {
   if (typeof value === 'string') return redactText(value, secrets);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this nothing is walked, so nothing is passed on either: a secret could sit there.
+  if (depth > 6) return '[Truncated]';
+  if (value instanceof Date) return value.toISOString();
   if (value instanceof Error) return redactText(`${value.name}: ${value.message}`, secrets);
   if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, depth + 1));
   return Object.fromEntries(

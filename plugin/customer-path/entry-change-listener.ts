@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 
-export const ENTRY_CHANGED_CHANNEL = 'wss_entry_changed';
+const ENTRY_CHANGED_CHANNEL = 'wss_entry_changed';
 
 /** A store whose entry changed and, when the trigger sent it, whether it is now shown. */
 export interface EntryChange {

@@ -15,15 +15,11 @@ export const FUNNEL_STAGES = [
   { stage: 3, key: 'guideVisitors', eventType: 'guide_view' },
   { stage: 4, key: 'addClickers', eventType: 'add_click' },
   { stage: 5, key: 'confirmedAdds', eventType: CONFIRMED_ADD },
-] as const;
+] as const satisfies readonly { stage: number; key: FunnelKey; eventType: string }[];
 
-
-export const FUNNEL_KEYS = FUNNEL_STAGES.map((s) => s.key) as FunnelKey[];
 
 /** Event types that feed the stages, and the stage each one feeds. */
 export const EVENT_STAGES: { type: string; stage: number }[] = FUNNEL_STAGES.map((s) => ({ type: s.eventType, stage: s.stage }));
-
-export const CONFIRMED_ADD_STAGE = 5;
 
 export function emptyFunnel(): FunnelCounts {
   return { orderResultVisitors: 0, entryClickers: 0, guideVisitors: 0, addClickers: 0, confirmedAdds: 0 };

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { LOCKS, xactLock } from '../core/locks.js';
 
-export const CALLBACK_EVENTS_TABLE = 'wss_wecom_callback_events';
+const CALLBACK_EVENTS_TABLE = 'wss_wecom_callback_events';
 const CONTACTS_TABLE = 'wss_wecom_contacts';
 const ACCOUNTS_TABLE = 'wss_wecom_accounts';
 

@@ -16,7 +16,7 @@ import type {
 } from './types.js';
 import type { Logger } from '../core/logger.js';
 
-export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
+const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
 
 export interface WecomRetryOptions {
   /** Extra attempts after errcode -1 (system busy). */

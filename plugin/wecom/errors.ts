@@ -3,11 +3,11 @@
 export type WecomErrorKind = 'token' | 'credential' | 'busy' | 'rate_limited' | 'permanent';
 
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40014, 42001, 41001]);
-export const CREDENTIAL_ERRCODES: ReadonlySet<number> = new Set([40001, 40013, 40091, 41002, 41004]);
+const CREDENTIAL_ERRCODES: ReadonlySet<number> = new Set([40001, 40013, 40091, 41002, 41004]);
 export const RATE_LIMIT_ERRCODES: ReadonlySet<number> = new Set([45009, 45033]);
 export const BUSY_ERRCODE = -1;
 
-export function classifyErrcode(errcode: number): WecomErrorKind {
+function classifyErrcode(errcode: number): WecomErrorKind {
   if (errcode === BUSY_ERRCODE) return 'busy';
   if (TOKEN_ERRCODES.has(errcode)) return 'token';
   if (CREDENTIAL_ERRCODES.has(errcode)) return 'credential';
