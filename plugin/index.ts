@@ -72,7 +72,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     tracking: tracking.service,
     contactWays: wecom,
   });
-  const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service] });
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
+  const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone });
   const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
   const bindings = createBindingsFeature({
     db,
@@ -82,7 +83,6 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     entries: entryVisibility.service,
     routingChanged: [customerPath.service],
   });
-  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
   const capacity = createCapacityFeature({
     db,
     config: config.capacity,

@@ -29,7 +29,7 @@ export function createBindingsFeature(deps: {
   /** Parallel WeCom calls of one import or live-code batch (within the client's own cap). */
   concurrency: number;
   logger: Logger;
-  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'entryOf'>;
+  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'entryOf' | 'submitForReview'>;
   routingChanged: RoutingChangedListener[];
 }): Feature<BindingsService> {
   const { db, logger, entries } = deps;

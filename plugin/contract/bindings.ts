@@ -117,6 +117,8 @@ export interface SharingBody {
 export interface VisibilityChangeBody {
   changed: string[];
   unchanged: number;
+  /** With `onlyEligible`: the stores that could not be shown, and why. */
+  skipped?: { storeId: string; storeName: string; problem: 'store_closed' | 'no_active_account'; message: string }[];
 }
 
 export type ImportStatus = 'validating' | 'validated' | 'committing' | 'committed' | 'failed';

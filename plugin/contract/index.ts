@@ -8,3 +8,4 @@ export type * from './bindings.js';
 export type * from './customer-path.js';
 export type * from './stats.js';
 export type * from './capacity.js';
+export type * from './reviews.js';
