@@ -95,7 +95,7 @@ export function createReviewsService(deps: {
       const ids = submissions.map((s) => s.storeId);
       const open = await store.openReviews(trx, ids);
       const states = await entries.states(trx, ids, SYSTEM_SCOPE);
-      const approved = await store.lastApproved(trx, ids.filter((id) => !open.has(id)));
+      const baselines = await store.baselines(trx, ids.filter((id) => !open.has(id)));
       const withdraw: string[] = [];
       const toHide: string[] = [];
       for (const s of submissions) {
@@ -110,7 +110,7 @@ export function createReviewsService(deps: {
           await store.resubmit(trx, by, current.id, s.after, [...current.actions, ...s.actions]);
           if (s.needsReview) toHide.push(s.storeId);
         } else if (s.needsReview || returned) {
-          await store.insert(trx, by, [{ storeId: s.storeId, branchId: s.branchId, baseline: approved.get(s.storeId) ?? s.before, submitted: s.after, actions: s.actions }]);
+          await store.insert(trx, by, [{ storeId: s.storeId, branchId: s.branchId, baseline: baselines.get(s.storeId) ?? s.before, submitted: s.after, actions: s.actions }]);
           toHide.push(s.storeId);
         }
       }
@@ -210,7 +210,7 @@ export function createReviewsService(deps: {
           throw conflict(`门店 ${storeId} 没有被退回的审核，无需重新提交`, 'review_not_returned');
         }
         const rejected = (await store.lockForDecision(trx, SYSTEM_SCOPE, [latest.id])).get(latest.id)!;
-        const baseline = (await store.lastApproved(trx, [storeId])).get(storeId) ?? rejected.baseline;
+        const baseline = (await store.baselines(trx, [storeId])).get(storeId) ?? rejected.baseline;
         await store.insert(trx, by, [{ storeId, branchId: state.branchId, baseline, submitted: rejected.submitted, actions: ['resubmit'] }]);
         await visibility.hideAutomatically(trx, [storeId], 'pending_review');
         await writeAudit(trx, by, [

@@ -68,16 +68,20 @@ export function createReviewsStore() {
       return new Map(rows.map((r: Record<string, unknown>) => [r.storeId as string, toOpen(r)]));
     },
 
-    /** What HQ last approved per store (the submitted snapshot of the latest approval). */
-    async lastApproved(trx: Knex.Transaction, storeIds: string[]): Promise<Map<string, BindingView>> {
+    /**
+     * The old side of a new review per store: what HQ last approved, else the old side of the store's
+     * latest cycle (returned or withdrawn before HQ ever approved it). Missing: the store has no history.
+     */
+    async baselines(trx: Knex.Transaction, storeIds: string[]): Promise<Map<string, BindingView>> {
       if (!storeIds.length) return new Map();
-      const rows = await trx('wss_binding_reviews')
-        .distinctOn('store_id')
-        .whereIn('store_id', storeIds)
-        .where('status', 'approved')
-        .orderBy([{ column: 'store_id' }, { column: 'id', order: 'desc' }])
-        .select('store_id', 'submitted');
-      return new Map(rows.map((r: { store_id: string; submitted: BindingView }) => [r.store_id, r.submitted]));
+      const { rows } = await trx.raw<{ rows: { store_id: string; view: BindingView }[] }>(
+        `SELECT s.id AS store_id, coalesce(
+           (SELECT r.submitted FROM wss_binding_reviews r WHERE r.store_id = s.id AND r.status = 'approved' ORDER BY r.id DESC LIMIT 1),
+           (SELECT r.baseline FROM wss_binding_reviews r WHERE r.store_id = s.id ORDER BY r.id DESC LIMIT 1)) AS view
+         FROM unnest(?::text[]) AS s(id)`,
+        [storeIds],
+      );
+      return new Map(rows.filter((r) => r.view).map((r) => [r.store_id, r.view]));
     },
 
     async insert(trx: Knex.Transaction, by: Author, rows: ReviewInsert[]): Promise<void> {
