@@ -20,7 +20,7 @@ import { createTrackingFeature } from './tracking/index.js';
 import { createCustomerPathFeature, createEntryFastPath } from './customer-path/index.js';
 import { createEntryVisibilityFeature } from './entry-visibility/index.js';
 import { createDirectoryFeature } from './directory/index.js';
-import { createBindingsFeature } from './bindings/index.js';
+import { createBindingsFeature, type AccountsCountedListener } from './bindings/index.js';
 import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
@@ -75,6 +75,9 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
   const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone });
   const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
+  // Capacity routes through bindings, and bindings tell capacity which accounts a bind counted:
+  // that listener joins once capacity exists.
+  const accountsCounted: AccountsCountedListener[] = [];
   const bindings = createBindingsFeature({
     db,
     wecom,
@@ -82,6 +85,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     entries: entryVisibility.service,
     routingChanged: [customerPath.service],
+    accountsCounted,
+    capacityLevels: { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel },
   });
   const capacity = createCapacityFeature({
     db,
@@ -92,6 +97,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,
   });
+  accountsCounted.push(capacity.service);
   const stats = createStatsFeature({ db, timezone: config.timezone, logger });
   const wecomCallbacks = createWecomCallbacksFeature({
     db,

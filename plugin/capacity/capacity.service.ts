@@ -25,6 +25,8 @@ export interface CapacityService {
   /** Re-checks thresholds and routing of these accounts (after their counts or limits changed). */
   evaluate(accountIds: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
   countsChanged(userids: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
+  /** Port of the bindings feature: a bind stored WeCom's count of these accounts; check them as usual. */
+  accountsCounted(accountIds: string[]): Promise<unknown>;
   /** Port of the WeCom callbacks feature: a change of a live count re-checks that account. */
   contactChanged(event: ContactChange): Promise<unknown>;
   /**
@@ -202,6 +204,8 @@ export function createCapacityService(deps: {
   return {
     evaluate,
     countsChanged,
+
+    accountsCounted: (ids) => evaluate(ids),
 
     async contactChanged(event) {
       if (event.customerCount !== undefined && event.userId) await countsChanged([event.userId]);
