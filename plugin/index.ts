@@ -25,6 +25,7 @@ import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
 import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
+import { createOperationLogFeature } from './operation-log/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -99,6 +100,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   });
   accountsCounted.push(capacity.service);
   const stats = createStatsFeature({ db, timezone: config.timezone, logger });
+  const operationLog = createOperationLogFeature({ db, timezone: config.timezone });
   const wecomCallbacks = createWecomCallbacksFeature({
     db,
     config: config.wecom,
@@ -106,7 +108,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     listeners: [customerPath.service, capacity.service],
   });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, operationLog, wecomCallbacks];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -125,6 +127,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     alerts: alerts.service,
     capacity: capacity.service,
     stats: stats.service,
+    operationLog: operationLog.service,
     wecomCallbacks: wecomCallbacks.service,
   };
 

@@ -9,3 +9,4 @@ export type * from './customer-path.js';
 export type * from './stats.js';
 export type * from './capacity.js';
 export type * from './reviews.js';
+export type * from './operation-log.js';
