@@ -26,6 +26,7 @@ import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
 import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 import { createOperationLogFeature } from './operation-log/index.js';
+import { createMemberDirectoryFeature } from './member-directory/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -101,6 +102,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   accountsCounted.push(capacity.service);
   const stats = createStatsFeature({ db, timezone: config.timezone, logger });
   const operationLog = createOperationLogFeature({ db, timezone: config.timezone });
+  const memberDirectory = createMemberDirectoryFeature({ db, wecom, logger });
   const wecomCallbacks = createWecomCallbacksFeature({
     db,
     config: config.wecom,
@@ -108,7 +110,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     listeners: [customerPath.service, capacity.service],
   });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, operationLog, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -128,6 +130,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     capacity: capacity.service,
     stats: stats.service,
     operationLog: operationLog.service,
+    memberDirectory: memberDirectory.service,
     wecomCallbacks: wecomCallbacks.service,
   };
 

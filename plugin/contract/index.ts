@@ -10,3 +10,4 @@ export type * from './stats.js';
 export type * from './capacity.js';
 export type * from './reviews.js';
 export type * from './operation-log.js';
+export type * from './members.js';
