@@ -75,7 +75,10 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     contactWays: wecom,
   });
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
-  const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone });
+  const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
+  const entryVisibility = createEntryVisibilityFeature({
+    db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
+  });
   const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
   // Capacity routes through bindings, and bindings tell capacity which accounts a bind counted:
   // that listener joins once capacity exists.
@@ -88,7 +91,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     entries: entryVisibility.service,
     routingChanged: [customerPath.service],
     accountsCounted,
-    capacityLevels: { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel },
+    capacityLevels: fillLevels,
   });
   const capacity = createCapacityFeature({
     db,

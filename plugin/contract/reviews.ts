@@ -16,6 +16,8 @@ export interface ReviewAccount {
   count: number;
   limit: number;
   percent: number;
+  /** Against the capacity levels: ok, at/over the lowest warning threshold, at/over the hard level. */
+  level: 'ok' | 'warning' | 'full';
   countedAt: IsoTime | null;
 }
 

@@ -31,12 +31,14 @@ export function createEntryVisibilityFeature(deps: {
   alerts: Pick<AlertsService, 'enqueue'>;
   config: ReviewsConfig;
   timezone: string;
+  /** Capacity levels the review diff marks accounts by (percent). */
+  fillLevels: { warning: number; hard: number };
 }): Feature<EntryVisibilityService> {
   const { db } = deps;
   const entries = createEntriesStore();
   const reviewsStore = createReviewsStore();
   const visibility = createEntryVisibilityService({ db, store: entries, reviews: reviewsStore, shown: deps.shown });
-  const reviews = createReviewsService({ db, store: reviewsStore, entries, visibility, alerts: deps.alerts, config: deps.config });
+  const reviews = createReviewsService({ db, store: reviewsStore, entries, visibility, alerts: deps.alerts, config: deps.config, fillLevels: deps.fillLevels });
   const digests = createReviewDigests({ db, store: reviewsStore, alerts: deps.alerts, config: deps.config, timezone: deps.timezone });
   const service: EntryVisibilityService = {
     setVisibility: visibility.setVisibility,

@@ -52,6 +52,7 @@ export function createReviewsService(deps: {
   visibility: VisibilityInternals;
   alerts: Pick<AlertsService, 'enqueue'>;
   config: ReviewsConfig;
+  fillLevels: { warning: number; hard: number };
 }): ReviewsApi {
   const { db, store, entries, visibility, alerts, config } = deps;
 
@@ -60,10 +61,10 @@ export function createReviewsService(deps: {
     for (const item of items) {
       for (const v of [item.baseline, item.submitted]) for (const u of [v.primary, ...v.backups, ...v.retired]) if (u) userids.add(u);
     }
-    const accounts = await store.accounts(db, [...userids]);
+    const accounts = await store.accounts(db, [...userids], deps.fillLevels);
     return items.map((item) => {
       const mine = new Set([item.baseline, item.submitted].flatMap((v) => [v.primary, ...v.backups, ...v.retired]).filter((u): u is string => Boolean(u)));
-      return { ...item, accounts: [...mine].map((u) => accounts.get(u) ?? { userid: u, name: '', wecomStatus: null, count: 0, limit: 5000, percent: 0, countedAt: null }) };
+      return { ...item, accounts: [...mine].map((u) => accounts.get(u) ?? { userid: u, name: '', wecomStatus: null, count: 0, limit: 5000, percent: 0, level: 'ok' as const, countedAt: null }) };
     });
   }
 

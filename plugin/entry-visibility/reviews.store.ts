@@ -233,17 +233,18 @@ export function createReviewsStore() {
       return { pending: pending.n, returned: returned.n, oldestPendingAt: iso(pending.oldest) };
     },
 
-    /** The accounts of these userids as last seen (status, count, limit). */
-    async accounts(knex: Knex, userids: string[]): Promise<Map<string, ReviewAccount>> {
+    /** The accounts of these userids as last seen (status, count, limit), with their fill level. */
+    async accounts(knex: Knex, userids: string[], levels: { warning: number; hard: number }): Promise<Map<string, ReviewAccount>> {
       if (!userids.length) return new Map();
       const rows = await knex('wss_wecom_accounts')
         .whereIn('userid', userids)
         .select('userid', 'name', 'wecom_status as wecomStatus', 'customer_count as count', 'capacity_limit as limit', 'counted_at as countedAt');
       return new Map(
-        rows.map((r: ReviewAccount) => [
-          r.userid,
-          { ...r, percent: Math.round(((r.count * 100) / r.limit) * 10) / 10, countedAt: iso(r.countedAt) },
-        ]),
+        rows.map((r: ReviewAccount) => {
+          const exact = (r.count * 100) / r.limit;
+          const level = exact >= levels.hard ? 'full' : exact >= levels.warning ? 'warning' : 'ok';
+          return [r.userid, { ...r, percent: Math.floor(exact * 10) / 10, level, countedAt: iso(r.countedAt) }];
+        }),
       );
     },
 
