@@ -39,6 +39,7 @@ export function layout(opts: { title: string; user: DemoUser | null; pages: Demo
   .users a{display:block;padding:10px 12px;margin:6px 0;border:1px solid #d0d7de;border-radius:6px;color:#1f2329;text-decoration:none}
   .users a:hover{background:#eef5ff}
   header nav{display:flex;flex-wrap:wrap;gap:4px 0}
+  .badge[hidden]{display:none}
   .badge{display:inline-block;min-width:18px;padding:0 6px;border-radius:9px;background:#f54a45;color:#fff;font-size:12px;text-align:center}
   @media (max-width:600px){header{flex-wrap:wrap;gap:8px;padding:10px 12px} header .who{margin-left:0} main{padding:12px}}
 </style>

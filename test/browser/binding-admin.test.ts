@@ -41,11 +41,16 @@ describe('binding admin in a real browser', () => {
     await page.fill('wss-binding-dialog input[data-field="userid"]', 'kf_left');
     await expect.poll(() => page.locator('wss-binding-dialog [data-testid="check"]').textContent()).toContain('已离职');
     expect(await page.locator('wss-binding-dialog button[data-action="save"]').isDisabled()).toBe(true);
+    // kf_s2003 already has 4,310 customers in WeCom (86 % of 5,000): counted now, it needs a confirmation.
     await page.fill('wss-binding-dialog input[data-field="userid"]', 'kf_s2003');
     await expect.poll(() => page.locator('wss-binding-dialog [data-testid="check"]').textContent()).toContain('✓');
+    expect(await page.locator('wss-binding-dialog [data-testid="fill"]').textContent()).toBe('客户 4,310 / 5,000（86.2%）');
+    expect(await page.locator('wss-binding-dialog button[data-action="save"]').isDisabled()).toBe(true);
+    await page.locator('wss-binding-dialog input[data-field="confirm-capacity"]').check();
     await page.locator('wss-binding-dialog button[data-action="save"]').click();
 
     await expect.poll(() => row(page, 'S2003').locator('td[data-col="account"]').textContent()).toContain('kf_s2003');
+    expect(await demo.db('wss_wecom_accounts').where('userid', 'kf_s2003').first('customer_count')).toEqual({ customer_count: 4310 });
     expect(await row(page, 'S2003').locator('td[data-col="entry"]').textContent()).toContain('已隐藏');
     expect(await row(page, 'S2003').locator('td[data-col="entry"]').textContent()).toContain('待中央企微运营审核');
 

@@ -286,7 +286,7 @@ export class WssBindingAdmin extends LitElement {
         <span>${msg(str`第 ${this.page} / ${pages} 页`, { id: 'bindingAdmin.page' })}</span>
         <button data-action="next" ?disabled=${this.page >= pages} @click=${() => this.goTo(this.page + 1)}>${msg('下一页', { id: 'bindingAdmin.next' })}</button>
       </div>
-      <wss-binding-dialog .apiBase=${this.apiBase} @wss-binding-change=${this.changed}></wss-binding-dialog>
+      <wss-binding-dialog .apiBase=${this.apiBase} .confirmer=${() => this.confirmDialog} @wss-binding-change=${this.changed}></wss-binding-dialog>
       <wss-binding-history .apiBase=${this.apiBase}></wss-binding-history>
       <wss-binding-import .apiBase=${this.apiBase} @wss-import-commit=${() => this.load()}></wss-binding-import>
       <wss-confirm-dialog></wss-confirm-dialog>

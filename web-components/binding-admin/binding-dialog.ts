@@ -5,7 +5,6 @@ import '../shared/localize.js';
 import { ApiError, apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import { fillText, localTime, roleText } from '../shared/labels.js';
-import '../shared/confirm-dialog.js';
 import type { WssConfirmDialog } from '../shared/confirm-dialog.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import './member-picker.js';
@@ -33,6 +32,8 @@ export class WssBindingDialog extends LitElement {
   static override styles = [baseStyles, bindingAdminStyles];
 
   @property({ attribute: 'api-base' }) apiBase = '/plugins/wecom-store-service';
+  /** Asks before destructive changes (the admin page's confirm dialog, outside this dialog's shadow root). */
+  @property({ attribute: false }) confirmer: () => WssConfirmDialog | null = () => null;
 
   @state() private store: StoreRef | null = null;
   @state() private bindings: Binding[] = [];
@@ -46,7 +47,6 @@ export class WssBindingDialog extends LitElement {
   @state() private error = '';
 
   @query('dialog') private dialog!: HTMLDialogElement;
-  @query('wss-confirm-dialog') private confirmDialog!: WssConfirmDialog;
   private timer?: number;
   private checkSeq = 0;
 
@@ -61,6 +61,11 @@ export class WssBindingDialog extends LitElement {
     await this.updateComplete;
     this.dialog.showModal();
     await this.loadBindings();
+  }
+
+  private ask(request: Parameters<WssConfirmDialog['ask']>[0]): Promise<boolean> {
+    const dialog = this.confirmer();
+    return dialog ? dialog.ask(request) : Promise.resolve(window.confirm(request.message));
   }
 
   private get hasPrimary() {
@@ -120,7 +125,7 @@ export class WssBindingDialog extends LitElement {
     const newcomer = `${this.check?.name ?? this.userid}(${this.userid})`;
     if (this.mode === 'replace' || this.mode === 'rebind') {
       const old = this.who(this.primary());
-      const ok = await this.confirmDialog.ask(
+      const ok = await this.ask(
         this.mode === 'replace'
           ? {
               title: msg('替换已满账号', { id: 'bindingDialog.replaceTitle' }),
@@ -163,7 +168,7 @@ export class WssBindingDialog extends LitElement {
     const storeId = this.store.id;
     const active = this.bindings.filter((x) => x.role !== 'retired');
     const hides = b.role === 'primary' || (b.role === 'backup' && active.length === 1);
-    const ok = await this.confirmDialog.ask({
+    const ok = await this.ask({
       title: msg(str`解绑 ${this.who(b)}`, { id: 'bindingDialog.unbindTitle' }),
       message: hides
         ? msg(str`门店 ${storeId} 的入口将立即隐藏，顾客将看不到“添加门店专属客服”，直到重新绑定并审核通过。`, { id: 'bindingDialog.unbindHides' })
@@ -270,8 +275,7 @@ export class WssBindingDialog extends LitElement {
               </div>
             </form>`
         : nothing}
-    </dialog>
-    <wss-confirm-dialog></wss-confirm-dialog>`;
+    </dialog>`;
   }
 }
 

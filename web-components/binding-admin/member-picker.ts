@@ -54,7 +54,8 @@ export class WssMemberPicker extends LitElement {
       this.results = body.items;
       this.unavailable = false;
       this.active = -1;
-      this.open = this.results.length > 0;
+      // A complete userid typed by hand needs no list over the check below the field.
+      this.open = this.results.length > 0 && !this.results.some((m) => m.userid === this.value);
     } catch {
       if (seq === this.seq) {
         this.unavailable = true;
