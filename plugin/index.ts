@@ -24,7 +24,7 @@ import { createBindingsFeature } from './bindings/index.js';
 import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
-import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
+import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -88,6 +88,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.capacity,
     logger,
     alerts: alerts.service,
+    contactEvents: createContactEventLedger(),
     wecom,
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,
@@ -98,6 +99,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.wecom,
     logger,
     listeners: [customerPath.service, capacity.service],
+    countListeners: [capacity.service],
   });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, wecomCallbacks];
