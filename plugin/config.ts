@@ -29,6 +29,16 @@ export const configSchema = z
     capacity: capacityConfigSchema.prefault({}),
     alerts: alertsConfigSchema.prefault({}),
     customerPath: customerPathConfigSchema.prefault({}),
+    database: z
+      .object({
+        directUrl: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PostgreSQL connection string that bypasses any pooler, for the LISTEN of the entry cache (needed when the host knex goes through PgBouncer in transaction mode); secret, never logged'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
