@@ -64,6 +64,38 @@ export function waitReady(child: ChildProcess, log: string[], timeoutMs: number)
   });
 }
 
+/** Follows a spawned host until it is ready; `stop()` asks it to finish (SIGTERM), then kills it. */
+async function follow(name: string, child: ChildProcess, timeoutMs: number, urlOf: (port: number) => string): Promise<HostProcess> {
+  const log: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  let alive = true;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      alive = false;
+      resolve({ code, signal });
+    }),
+  );
+  const { port } = await waitReady(child, log, timeoutMs);
+  return {
+    name,
+    pid: child.pid!,
+    url: urlOf(port),
+    child,
+    log,
+    exited,
+    get alive() {
+      return alive;
+    },
+    async stop() {
+      if (!alive) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 export async function startHost(options: HostOptions): Promise<HostProcess> {
   const child = spawnScript(HOST_SCRIPT, {
     WSS_NAME: options.name,
@@ -80,32 +112,18 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     WSS_KILL_AFTER: options.killAfter ? String(options.killAfter) : undefined,
     WSS_MIGRATE: options.migrate ? '1' : undefined,
   });
-  const log: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  let alive = true;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      alive = false;
-      resolve({ code, signal });
-    }),
-  );
-  const { port } = await waitReady(child, log, options.timeoutMs ?? 30_000);
-  return {
-    name: options.name,
-    pid: child.pid!,
-    url: `http://127.0.0.1:${port}`,
-    child,
-    log,
-    exited,
-    get alive() {
-      return alive;
-    },
-    async stop() {
-      if (!alive) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return follow(options.name, child, options.timeoutMs ?? 30_000, (port) => `http://127.0.0.1:${port}`);
+}
+
+const SCHEDULER_SCRIPT = fileURLToPath(new URL('./scheduler-host.ts', import.meta.url));
+
+/** A process running only the job scheduler with recording jobs (scheduler-host.ts). */
+export async function startSchedulerHost(options: { name: string; dbUrl: string; stallMs?: number; runMs?: number }): Promise<HostProcess> {
+  const child = spawnScript(SCHEDULER_SCRIPT, {
+    WSS_NAME: options.name,
+    WSS_DB_URL: options.dbUrl,
+    WSS_STALL_MS: options.stallMs ? String(options.stallMs) : undefined,
+    WSS_RUN_MS: options.runMs ? String(options.runMs) : undefined,
+  });
+  return follow(options.name, child, 30_000, () => '');
 }

@@ -127,3 +127,54 @@ export function warningsReceived(sim: WecomSimulator): Map<string, number> {
 export function printFigures(scenario: string, figures: Record<string, number | string>): void {
   console.log(`[fault-suite] ${scenario} ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
+
+/** The table the recording jobs of scheduler-host.ts write to. */
+export async function createJobRunsTable(knex: Knex): Promise<void> {
+  await knex.schema.createTable('fault_job_runs', (t) => {
+    t.bigIncrements('id');
+    t.text('job_id').notNullable();
+    t.text('host').notNullable();
+    t.timestamp('started_at', { useTz: true }).notNullable();
+    t.timestamp('finished_at', { useTz: true });
+  });
+}
+
+export interface TickFigures {
+  jobs: number;
+  ticks: number;
+  runs: number;
+  /** Ticks of a job that ran more than once. */
+  duplicated: number;
+  /** Ticks of a job that did not run at all. */
+  missed: number;
+  /** Runs of a job that started before its previous run finished. */
+  overlaps: number;
+  byHost: string;
+}
+
+/** Runs per job and scheduled second inside [from, to) (whole seconds while every host was up). */
+export async function tickFigures(knex: Knex, from: number, to: number): Promise<TickFigures> {
+  const start = Math.ceil(from / 1000) * 1000;
+  const end = Math.floor(to / 1000) * 1000;
+  const rows = (await knex('fault_job_runs').orderBy('started_at').select('job_id', 'host', 'started_at', 'finished_at')) as {
+    job_id: string; host: string; started_at: Date; finished_at: Date | null;
+  }[];
+  const jobs = [...new Set(rows.map((r) => r.job_id))];
+  let duplicated = 0;
+  let missed = 0;
+  let overlaps = 0;
+  let runs = 0;
+  const hosts = new Map<string, number>();
+  for (const job of jobs) {
+    const mine = rows.filter((r) => r.job_id === job);
+    for (let i = 1; i < mine.length; i += 1) if (!mine[i - 1].finished_at || mine[i].started_at < mine[i - 1].finished_at!) overlaps += 1;
+    for (let second = start; second < end; second += 1000) {
+      const inTick = mine.filter((r) => r.started_at.getTime() >= second && r.started_at.getTime() < second + 1000);
+      runs += inTick.length;
+      for (const r of inTick) hosts.set(r.host, (hosts.get(r.host) ?? 0) + 1);
+      if (inTick.length === 0) missed += 1;
+      duplicated += Math.max(0, inTick.length - 1);
+    }
+  }
+  return { jobs: jobs.length, ticks: (jobs.length * (end - start)) / 1000, runs, duplicated, missed, overlaps, byHost: [...hosts].map(([h, n]) => `${h}:${n}`).join('/') };
+}
