@@ -98,6 +98,10 @@ export function createEntryChangeListener(deps: EntryChangeListenerDeps): EntryC
       if (at !== undefined) {
         confirmedSentAt = Math.max(confirmedSentAt, at);
         attempt = 0;
+        if (!trusted && isLive()) {
+          if (lapsed) logger.info('entry change listener heartbeat is back; entries are cached again');
+          trusted = true;
+        }
         for (const key of sentAt.keys()) if (key <= Number(n)) sentAt.delete(key);
         heard?.();
       }
@@ -134,7 +138,6 @@ export function createEntryChangeListener(deps: EntryChangeListenerDeps): EntryC
       lapsed = true;
       logger.warn('entry change listener missed its heartbeats; entries are read uncached', { silentForMs: now - confirmedSentAt });
     }
-    if (!trusted && live && lapsed) logger.info('entry change listener heartbeat is back; entries are cached again');
     trusted = live;
     if (now - Math.max(confirmedSentAt, connectedAt) > deadMs) return lost(current, `no heartbeat for ${now - Math.max(confirmedSentAt, connectedAt)} ms`);
     seq += 1;

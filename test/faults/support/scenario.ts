@@ -1,6 +1,6 @@
 /** What every fault scenario shares: the simulator's truth, the figures it prints, seeding, waiting. */
 import type { Knex } from 'knex';
-import { createWecomSimulator, type WecomSimulator } from '../../../simulator/server.js';
+import { createWecomSimulator, type WecomSimulator, type WecomSimulatorOptions } from '../../../simulator/server.js';
 import { TEST_WECOM } from '../../support/credentials.js';
 import { bindPrimary, seedStore, setVisible } from '../../entry/fixtures.js';
 
@@ -26,7 +26,7 @@ export function hostConfig(simUrl: string, extra: Record<string, unknown> = {}) 
 }
 
 /** The simulator, sending callbacks to `callbackUrl` (a balancer in front of the hosts). */
-export async function startScenarioSimulator(callbackBase: string, members: string[]): Promise<WecomSimulator> {
+export async function startScenarioSimulator(callbackBase: string, members: string[], options: WecomSimulatorOptions = {}): Promise<WecomSimulator> {
   const sim = await createWecomSimulator({
     corpId: TEST_WECOM.corpId,
     corpSecret: TEST_WECOM.corpSecret,
@@ -34,6 +34,7 @@ export async function startScenarioSimulator(callbackBase: string, members: stri
     callbackTimeoutMs: 3000,
     callbackRetryDelayMs: 500,
     members: members.map((userid) => ({ userid })),
+    ...options,
   });
   await simCall(sim, 'POST', 'robots', { kind: 'wecom', key: ROBOT_KEY });
   return sim;
