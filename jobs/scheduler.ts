@@ -18,6 +18,8 @@ export interface ScheduledJob {
   cron: string;
   enabled: boolean;
   timeoutMs: number;
+  /** This job's lease; default the scheduler's. */
+  leaseMs?: number;
   run(signal: AbortSignal): Promise<unknown>;
 }
 
@@ -42,7 +44,7 @@ export interface JobSchedulerDeps {
   logger: Logger;
   timezone: string;
   jobs: readonly ScheduledJob[];
-  /** How long a run's lease lasts without renewal (renewed every third of it while the run lasts). */
+  /** How long a run's lease lasts without renewal (renewed every third of it while the run lasts); default 30 s. */
   leaseMs?: number;
   /** Names this process in the lease; default host:pid:random. */
   owner?: string;
@@ -60,7 +62,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
   const { logger } = deps;
-  const leaseMs = deps.leaseMs ?? 30_000;
+  const defaultLeaseMs = deps.leaseMs ?? 30_000;
   const leases: JobLeases = createJobLeases(deps.db, deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
   const tasks: ScheduledTask[] = [];
   const running = new Set<Promise<unknown>>();
@@ -93,6 +95,7 @@ export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
   }
 
   async function runClaimed(job: ScheduledJob, tick: Date | null): Promise<JobRunResult> {
+    const leaseMs = job.leaseMs ?? defaultLeaseMs;
     let claim: Awaited<ReturnType<JobLeases['claim']>>;
     try {
       claim = await leases.claim(job.id, tick, leaseMs);

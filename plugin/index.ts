@@ -167,6 +167,7 @@ function scheduledJobs(manifest: PluginManifest, config: PluginConfig, declared:
       cron: settings.cron ?? entry.cron,
       enabled: settings.enabled ?? entry.defaultEnabled,
       timeoutMs: settings.timeoutMs ?? entry.timeoutMs,
+      leaseMs: settings.leaseMs,
     };
   });
 }

@@ -26,6 +26,7 @@ export interface HostOptions {
   config?: Record<string, unknown>;
   killOnSql?: RegExp;
   killAfter?: number;
+  jobLeaseMs?: number;
   migrate?: boolean;
   /** How long to wait for `ready`. */
   timeoutMs?: number;
@@ -111,6 +112,7 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     WSS_KILL_ON_SQL: options.killOnSql?.source,
     WSS_KILL_AFTER: options.killAfter ? String(options.killAfter) : undefined,
     WSS_MIGRATE: options.migrate ? '1' : undefined,
+    WSS_JOB_LEASE_MS: options.jobLeaseMs ? String(options.jobLeaseMs) : undefined,
   });
   return follow(options.name, child, options.timeoutMs ?? 30_000, (port) => `http://127.0.0.1:${port}`);
 }

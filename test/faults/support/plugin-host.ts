@@ -4,6 +4,7 @@
  * a plugin that leaves one shows up as a dead host. Faults it can inject into itself:
  * - WSS_KILL_ON_SQL (a regex) + WSS_KILL_AFTER (n, default 1): SIGKILL itself when the n-th matching
  *   query is about to be sent (knex `query` event), e.g. in the middle of applying a callback.
+ * WSS_JOB_LEASE_MS: the jobs' lease (how long a killed host blocks them).
  * Prints one JSON line `{"ready":true,"port":…}` on stdout once it serves.
  */
 import Koa from 'koa';
@@ -33,7 +34,8 @@ const logger: Logger = { debug: () => undefined, info: line('info'), warn: line(
 
 const everySecond = (env.WSS_JOBS ?? '').split(',').filter(Boolean);
 const allJobs = ['account-status-check', 'guide-pool-refill', 'metrics-rollup', 'directory-sync', 'capacity-sync', 'alert-delivery', 'wecom-callback-replay'];
-const jobs = Object.fromEntries(allJobs.map((id) => [id, everySecond.includes(id) ? { enabled: true, cron: '* * * * * *' } : { enabled: false }]));
+const leaseMs = env.WSS_JOB_LEASE_MS ? { leaseMs: Number(env.WSS_JOB_LEASE_MS) } : {};
+const jobs = Object.fromEntries(allJobs.map((id) => [id, everySecond.includes(id) ? { enabled: true, cron: '* * * * * *', ...leaseMs } : { enabled: false }]));
 const extra = JSON.parse(env.WSS_CONFIG ?? '{}') as Partial<PluginConfigInput>;
 
 const service = createWecomStoreService({
