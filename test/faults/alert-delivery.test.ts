@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
 
-describe('alert delivery with lost answers and a host killed after the robot accepted', () => {
+describe('alert delivery with lost answers and a host killed after the robot accepted', { timeout: 120_000 }, () => {
   it('delivers every warning at least once and at most twice', async () => {
     const texts = Array.from({ length: WARNINGS }, (_, i) => `门店客服${i + 1}(账号:kf_${i + 1})客户容量已达到70%,请及时处理。`);
     await db.knex('wss_alert_outbox').insert(texts.map((text, i) => ({ idempotency_key: `capacity:${i}:70:1:hq`, kind: 'capacity_threshold', channel: 'wecom', robot_id: 'hq', payload: { text } })));

@@ -65,7 +65,7 @@ const entryVisible = async (host: HostProcess) => {
   return response.ok ? ((await response.json()) as { visible: boolean }).visible : null;
 };
 
-describe('a database restart under running hosts', () => {
+describe('a database restart under running hosts', { timeout: 120_000 }, () => {
   it('keeps both hosts up, lands the callbacks sent during the outage, resumes the jobs and the entry listener', async () => {
     const jobs = ['wecom-callback-replay', 'alert-delivery', 'capacity-sync', 'metrics-rollup', 'guide-pool-refill', 'account-status-check'];
     const config = hostConfig(sim.url, { customerPath: { entryListenerHeartbeatMs: 200 } });

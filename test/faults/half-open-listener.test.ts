@@ -43,7 +43,7 @@ afterAll(async () => {
 
 const visible = async () => (await service.services.customerPath.entry.read('S_HALF')).payload.visible;
 
-describe('a half-open LISTEN connection', () => {
+describe('a half-open LISTEN connection', { timeout: 120_000 }, () => {
   it(`stops serving a hidden store within a bounded time, ${ROUNDS} times in a row, and recovers each time`, async () => {
     const entry = service.services.customerPath.entry;
     const staleMs: number[] = [];

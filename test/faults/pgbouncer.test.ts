@@ -68,7 +68,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe('behind PgBouncer in transaction mode', () => {
+describe('behind PgBouncer in transaction mode', { timeout: 120_000 }, () => {
   it('fails start loudly without a direct connection for LISTEN, and never trusts the deaf listener meanwhile', async () => {
     const service = plugin();
     try {

@@ -19,7 +19,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe('a stalled event loop at the tick', () => {
+describe('a stalled event loop at the tick', { timeout: 120_000 }, () => {
   it('runs every job once per tick across both processes, never twice, never overlapping', async () => {
     hosts.push(...(await Promise.all([startSchedulerHost({ name: 'stalled', dbUrl: db.url, stallMs: 300, runMs: 50 }), startSchedulerHost({ name: 'steady', dbUrl: db.url, runMs: 50 })])));
     const from = Date.now() + 1000;

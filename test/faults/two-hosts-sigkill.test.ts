@@ -54,7 +54,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe('two host processes, SIGKILL mid-apply', () => {
+describe('two host processes, SIGKILL mid-apply', { timeout: 120_000 }, () => {
   it('applies a delete that overtook its add (the add stored by a host killed before applying it) in order', async () => {
     const a = await host('A', { killOnSql: /insert into wss_wecom_contacts/ });
     const b = await host('B');
