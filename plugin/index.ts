@@ -24,7 +24,7 @@ import { createBindingsFeature } from './bindings/index.js';
 import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
-import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
+import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -33,6 +33,7 @@ export type { RouteSpec } from './core/feature.js';
 export type { TrackingSink, TrackedEvent } from './tracking/index.js';
 export type * as Contract from './contract/index.js';
 export { ConfigError } from './config.js';
+export { StartupError } from './core/errors.js';
 export { PERMISSIONS } from './core/permissions.js';
 
 export interface CreateWecomStoreServiceOptions {
@@ -50,7 +51,8 @@ function publicBaseOf(config: PluginConfig): string {
 
 /**
  * Mounts the plugin: `app.use(service.middleware)` serves every route under `config.routesPrefix`.
- * Call `migrate()` before serving and `jobs.start()` in processes that should run scheduled jobs.
+ * Call `migrate()`, then `start()` (it proves the features work through the configured connections
+ * and starts the scheduled jobs unless `{ jobs: false }`).
  */
 export function createWecomStoreService(options: CreateWecomStoreServiceOptions) {
   const config = parseConfig(options.config);
@@ -71,6 +73,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     tracking: tracking.service,
     contactWays: wecom,
+    listenConnection: config.database.directUrl,
   });
   const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service] });
   const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
@@ -88,6 +91,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.capacity,
     logger,
     alerts: alerts.service,
+    contactEvents: createContactEventLedger(),
     wecom,
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,
@@ -98,6 +102,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.wecom,
     logger,
     listeners: [customerPath.service, capacity.service],
+    countListeners: [capacity.service],
   });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, wecomCallbacks];
@@ -133,6 +138,15 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     services,
     jobs,
     migrate: () => migrateLatest(db),
+    /**
+     * Starts the features' background work, failing loudly (StartupError) when one cannot work
+     * through the configured connection, e.g. LISTEN behind a transaction pooler without
+     * `database.directUrl`. Then starts the jobs unless `jobs: false`.
+     */
+    async start(options: { jobs?: boolean } = {}) {
+      for (const feature of features) await feature.start?.();
+      if (options.jobs !== false) jobs.start();
+    },
     async close() {
       await jobs.stop();
       // Stop taking callbacks' follow-up work first, then the features they feed.
@@ -153,6 +167,7 @@ function scheduledJobs(manifest: PluginManifest, config: PluginConfig, declared:
       cron: settings.cron ?? entry.cron,
       enabled: settings.enabled ?? entry.defaultEnabled,
       timeoutMs: settings.timeoutMs ?? entry.timeoutMs,
+      leaseMs: settings.leaseMs,
     };
   });
 }
