@@ -77,8 +77,8 @@ export async function seedDemoBindings(db: Knex, simulator: WecomSimulator, serv
   for (const store of demoStorePlan()) {
     if (!store.bound || everBound.has(store.storeId)) continue;
     const userid = `kf_${store.storeId.toLowerCase()}`;
-    await service.services.bindings.bind(actor, store.storeId, { userid, role: 'primary', reason: '门店企微上线' });
-    if (store.backup) await service.services.bindings.bind(actor, store.storeId, { userid: `${userid}_b`, role: 'backup', reason: '门店企微上线' });
+    await service.services.bindings.bind(actor, store.storeId, { userid, role: 'primary', reason: '门店企微上线', confirm: true });
+    if (store.backup) await service.services.bindings.bind(actor, store.storeId, { userid: `${userid}_b`, role: 'backup', reason: '门店企微上线', confirm: true });
     justBound.push(store);
   }
   // Planned entries of the stores bound just now (their binding put the entry up for HQ's review)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsConfigSchema } from './alerts/index.js';
 import { capacityConfigSchema } from './capacity/index.js';
 import { customerPathConfigSchema } from './customer-path/index.js';
+import { reviewsConfigSchema } from './entry-visibility/index.js';
 import { wecomConfigSchema } from './wecom/index.js';
 
 const jobSettings = z
@@ -42,6 +43,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    reviews: reviewsConfigSchema.prefault({}),
   })
   .strict();
 

@@ -20,11 +20,13 @@ import { createTrackingFeature } from './tracking/index.js';
 import { createCustomerPathFeature, createEntryFastPath } from './customer-path/index.js';
 import { createEntryVisibilityFeature } from './entry-visibility/index.js';
 import { createDirectoryFeature } from './directory/index.js';
-import { createBindingsFeature } from './bindings/index.js';
+import { createBindingsFeature, type AccountsCountedListener } from './bindings/index.js';
 import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
 import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
+import { createOperationLogFeature } from './operation-log/index.js';
+import { createMemberDirectoryFeature } from './member-directory/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -75,8 +77,15 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     contactWays: wecom,
     listenConnection: config.database.directUrl,
   });
-  const entryVisibility = createEntryVisibilityFeature({ db, shown: [customerPath.service] });
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
+  const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
+  const entryVisibility = createEntryVisibilityFeature({
+    db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
+  });
   const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
+  // Capacity routes through bindings, and bindings tell capacity which accounts a bind counted:
+  // that listener joins once capacity exists.
+  const accountsCounted: AccountsCountedListener[] = [];
   const bindings = createBindingsFeature({
     db,
     wecom,
@@ -84,8 +93,9 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     entries: entryVisibility.service,
     routingChanged: [customerPath.service],
+    accountsCounted,
+    capacityLevels: fillLevels,
   });
-  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
   const capacity = createCapacityFeature({
     db,
     config: config.capacity,
@@ -96,7 +106,10 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,
   });
+  accountsCounted.push(capacity.service);
   const stats = createStatsFeature({ db, timezone: config.timezone, logger });
+  const operationLog = createOperationLogFeature({ db, timezone: config.timezone });
+  const memberDirectory = createMemberDirectoryFeature({ db, wecom, logger });
   const wecomCallbacks = createWecomCallbacksFeature({
     db,
     config: config.wecom,
@@ -105,7 +118,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     countListeners: [capacity.service],
   });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, alerts, capacity, stats, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -124,6 +137,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     alerts: alerts.service,
     capacity: capacity.service,
     stats: stats.service,
+    operationLog: operationLog.service,
+    memberDirectory: memberDirectory.service,
     wecomCallbacks: wecomCallbacks.service,
   };
 

@@ -6,6 +6,8 @@ import type { SimState } from './state.js';
 export interface ResolvedSimOptions {
   corpId: string;
   corpSecret: string;
+  /** The contact-sync (通讯录同步) secret: its token alone may call user/list_id. */
+  contactSyncSecret: string;
   agentId: string;
   tokenTtlSeconds: number;
   perApiLimitPerMinute: number;

@@ -65,10 +65,13 @@ export function createControlRouter(sim: SimContext, onReset: () => void) {
       if (!userid) throw new SimActionError(400, 'missing_userid', 'userid is required');
       const status = num(input.status);
       if (status !== undefined && ![1, 2, 4, 5].includes(status)) throw new SimActionError(400, 'bad_status', 'status must be 1, 2, 4 or 5');
+      const department = Array.isArray(input.department) && input.department.every((d) => Number.isInteger(d)) ? (input.department as number[]) : undefined;
       return upsertMember(state, {
         userid,
         name: str(input.name),
         status: status as MemberStatus | undefined,
+        department,
+        main_department: num(input.main_department) ?? department?.[0],
         capacity: num(input.capacity),
         externalContactEnabled: typeof input.externalContactEnabled === 'boolean' ? input.externalContactEnabled : undefined,
       });
@@ -79,6 +82,34 @@ export function createControlRouter(sim: SimContext, onReset: () => void) {
     state.members.delete(ctx.params.userid);
     state.relations = state.relations.filter((r) => r.userid !== ctx.params.userid);
     ctx.body = { ok: true };
+  });
+
+  router.get('/departments', (ctx) => {
+    ctx.body = { departments: [...state.departments.values()], visibleRange: state.visibleRange };
+  });
+  router.post('/departments', async (ctx) => {
+    const body = await json(ctx);
+    const inputs = Array.isArray(body.departments) ? (body.departments as Record<string, unknown>[]) : [body];
+    for (const input of inputs) {
+      const id = num(input.id);
+      const parentid = num(input.parentid) ?? 1;
+      if (!id || id < 2 || !Number.isInteger(id)) throw new SimActionError(400, 'bad_id', 'department id must be an integer > 1');
+      if (!state.departments.has(parentid)) throw new SimActionError(400, 'unknown_parent', `no department ${parentid}`);
+      state.departments.set(id, { id, name: str(input.name) ?? `部门${id}`, parentid, order: num(input.order) ?? 0 });
+    }
+    ctx.body = { departments: [...state.departments.values()] };
+  });
+  /** The app's visible range as the admin console sets it; DELETE = the whole enterprise. */
+  router.put('/visible-range', async (ctx) => {
+    const body = await json(ctx);
+    const departments = Array.isArray(body.departments) ? (body.departments as unknown[]).filter((d): d is number => Number.isInteger(d)) : [];
+    const users = Array.isArray(body.users) ? (body.users as unknown[]).filter((u): u is string => typeof u === 'string') : [];
+    state.visibleRange = { departments, users };
+    ctx.body = { visibleRange: state.visibleRange };
+  });
+  router.delete('/visible-range', (ctx) => {
+    state.visibleRange = null;
+    ctx.body = { visibleRange: null };
   });
 
   router.get('/customers', (ctx) => {

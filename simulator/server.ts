@@ -12,7 +12,7 @@ import { createCustomerActions } from './customers.js';
 import { createPagesRouter } from './pages.js';
 import type { WindowMode } from './rate-window.js';
 import { createRobotApi } from './robots.js';
-import { createState, upsertMember, type ApiCounter, type MemberStatus, type SimState } from './state.js';
+import { createState, upsertMember, type ApiCounter, type MemberStatus, type SimDepartment, type SimState, type SimVisibleRange } from './state.js';
 import { createWecomApi } from './wecom-api.js';
 
 export interface SimulatorSeedMember {
@@ -20,6 +20,9 @@ export interface SimulatorSeedMember {
   name?: string;
   status?: MemberStatus;
   capacity?: number;
+  /** Department ids (default [1], the root); the first is the main one unless main_department says otherwise. */
+  department?: number[];
+  main_department?: number;
   /** Synthetic customers to create silently at start. */
   customers?: number;
 }
@@ -27,6 +30,7 @@ export interface SimulatorSeedMember {
 export interface WecomSimulatorOptions {
   corpId?: string;
   corpSecret?: string;
+  contactSyncSecret?: string;
   agentId?: string;
   port?: number;
   host?: string;
@@ -48,6 +52,10 @@ export interface WecomSimulatorOptions {
   /** Multiplies robot rate-limit windows and DingTalk's 10-minute throttle (1 = real). */
   robotWindowScale?: number;
   members?: SimulatorSeedMember[];
+  /** Departments besides the root (id 1). */
+  departments?: SimDepartment[];
+  /** The app's visible range (default: the whole enterprise). */
+  visibleRange?: SimVisibleRange;
 }
 
 export interface WecomSimulator {
@@ -68,11 +76,13 @@ export interface WecomSimulator {
 
 export const DEFAULT_SIM_CORP_ID = 'wwsimulatorcorp0001';
 export const DEFAULT_SIM_SECRET = 'sim-secret-0123456789abcdefghijklmnopqrstuv';
+export const DEFAULT_SIM_CONTACT_SYNC_SECRET = 'sim-contact-sync-secret-0123456789abcdefghijkl';
 
 function resolveOptions(options: WecomSimulatorOptions): ResolvedSimOptions {
   return {
     corpId: options.corpId ?? DEFAULT_SIM_CORP_ID,
     corpSecret: options.corpSecret ?? DEFAULT_SIM_SECRET,
+    contactSyncSecret: options.contactSyncSecret ?? DEFAULT_SIM_CONTACT_SYNC_SECRET,
     agentId: options.agentId ?? '1000002',
     tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
     perApiLimitPerMinute: options.perApiLimitPerMinute ?? 10_000,
@@ -99,8 +109,10 @@ export async function createWecomSimulator(options: WecomSimulatorOptions = {}):
   const context: SimContext = { state, options: resolved, dispatcher, actions, callbackTarget, baseUrl: () => baseUrl };
 
   const seed = () => {
+    for (const department of options.departments ?? []) state.departments.set(department.id, department);
+    state.visibleRange = options.visibleRange ?? null;
     for (const member of options.members ?? []) {
-      upsertMember(state, member);
+      upsertMember(state, { ...member, main_department: member.main_department ?? member.department?.[0] });
       if (member.customers) actions.setCount(member.userid, member.customers);
     }
   };

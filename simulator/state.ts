@@ -15,6 +15,23 @@ export interface SimMember {
   capacity: number;
 }
 
+export interface SimDepartment {
+  id: number;
+  name: string;
+  /** 0 for the root (id 1). */
+  parentid: number;
+  order: number;
+}
+
+/**
+ * The self-built app's visible range (可见范围) as the admin console sets it: whole departments
+ * (with their sub-departments) and single members. null: the whole enterprise.
+ */
+export interface SimVisibleRange {
+  departments: number[];
+  users: string[];
+}
+
 export interface SimCustomer {
   external_userid: string;
   name: string;
@@ -117,12 +134,21 @@ export interface SimState {
   welcomeCodes: Map<string, WelcomeCode>;
   robots: Map<string, SimRobot>;
   robotMessages: RobotMessageRecord[];
+  departments: Map<number, SimDepartment>;
+  visibleRange: SimVisibleRange | null;
+  /** Tokens issued for the contact-sync secret (通讯录同步), which alone may call user/list_id. */
+  contactSyncTokens: Set<string>;
   counters: Map<string, ApiCounter>;
   faults: Map<string, PathFault>;
   dropCallbacksRemaining: number;
   /** Frequency windows by API path or robot id. */
   windows: Map<string, WindowCounter>;
   sequence: number;
+}
+
+/** Every corp has its root department, id 1. */
+function rootDepartments(): Map<number, SimDepartment> {
+  return new Map([[1, { id: 1, name: '企业', parentid: 0, order: 0 }]]);
 }
 
 export function createState(corpId: string, agentId: string, contactWayQuota: number): SimState {
@@ -138,6 +164,9 @@ export function createState(corpId: string, agentId: string, contactWayQuota: nu
     welcomeCodes: new Map(),
     robots: new Map(),
     robotMessages: [],
+    departments: rootDepartments(),
+    visibleRange: null,
+    contactSyncTokens: new Set(),
     counters: new Map(),
     faults: new Map(),
     dropCallbacksRemaining: 0,
@@ -155,6 +184,9 @@ export function resetState(state: SimState): void {
   state.welcomeCodes.clear();
   state.robots.clear();
   state.robotMessages = [];
+  state.departments = rootDepartments();
+  state.visibleRange = null;
+  state.contactSyncTokens.clear();
   state.counters.clear();
   state.faults.clear();
   state.dropCallbacksRemaining = 0;
@@ -203,4 +235,35 @@ export function counterFor(state: SimState, api: string): ApiCounter {
     state.counters.set(api, counter);
   }
   return counter;
+}
+
+/** The department and every department under it. */
+export function subtreeOf(state: SimState, id: number): Set<number> {
+  const out = new Set<number>([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const d of state.departments.values()) {
+      if (out.has(d.parentid) && !out.has(d.id)) {
+        out.add(d.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** Departments inside the app's visible range. */
+export function visibleDepartments(state: SimState): Set<number> {
+  if (!state.visibleRange) return new Set(state.departments.keys());
+  const out = new Set<number>();
+  for (const id of state.visibleRange.departments) if (state.departments.has(id)) for (const d of subtreeOf(state, id)) out.add(d);
+  return out;
+}
+
+/** A member the app may see: in a visible department, or named in the range. */
+export function memberVisible(state: SimState, member: SimMember): boolean {
+  if (!state.visibleRange) return true;
+  if (state.visibleRange.users.includes(member.userid)) return true;
+  const depts = visibleDepartments(state);
+  return member.department.some((d) => depts.has(d));
 }

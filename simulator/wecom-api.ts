@@ -6,16 +6,19 @@ import { ok, type ApiRequest, type ApiResult, type ApiRoute, type SimContext } f
 import { wecomError } from './errors.js';
 import { queryString, readJsonBody, sleep, strArray, str, num } from './http-utils.js';
 import { WindowCounter } from './rate-window.js';
-import { counterFor, relationsOf } from './state.js';
+import { counterFor, memberVisible, relationsOf } from './state.js';
+import { directoryRoutes } from './directory.js';
 
-function issueToken(sim: SimContext): ApiResult {
+/** One token per secret: the app's, or the contact-sync (通讯录同步) secret's. */
+function issueToken(sim: SimContext, contactSync = false): ApiResult {
   const now = Date.now();
   for (const [token, expiresAt] of sim.state.tokens) {
     // Within its validity gettoken answers the same token (WD 91039).
-    if (expiresAt > now) return ok({ access_token: token, expires_in: Math.ceil((expiresAt - now) / 1000) });
+    if (expiresAt > now && sim.state.contactSyncTokens.has(token) === contactSync) return ok({ access_token: token, expires_in: Math.ceil((expiresAt - now) / 1000) });
   }
   const token = randomBytes(48).toString('base64url');
   sim.state.tokens.set(token, now + sim.options.tokenTtlSeconds * 1000);
+  if (contactSync) sim.state.contactSyncTokens.add(token);
   return ok({ access_token: token, expires_in: sim.options.tokenTtlSeconds });
 }
 
@@ -29,6 +32,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
         if (!query.corpid) return wecomError(41002);
         if (!query.corpsecret) return wecomError(41004);
         if (query.corpid !== sim.options.corpId) return wecomError(40013);
+        if (query.corpsecret === sim.options.contactSyncSecret) return issueToken(sim, true);
         if (query.corpsecret !== sim.options.corpSecret) return wecomError(40001);
         return issueToken(sim);
       },
@@ -39,6 +43,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
       handle: ({ query }) => {
         const member = query.userid ? state.members.get(query.userid) : undefined;
         if (!member) return wecomError(60111, `userid not found: ${query.userid ?? ''}`);
+        if (!memberVisible(state, member)) return wecomError(60011, `no privilege to access user ${member.userid}`);
         const { userid, name, status, main_department, department } = member;
         return ok({ userid, name, status, main_department, department });
       },
@@ -104,7 +109,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
 }
 
 export function createWecomApi(sim: SimContext) {
-  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...contactWayRoutes(sim) };
+  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...directoryRoutes(sim), ...contactWayRoutes(sim) };
   const windows = sim.state.windows;
 
   function windowFor(path: string): WindowCounter {

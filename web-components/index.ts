@@ -5,3 +5,5 @@ export { WssStoreEntry } from './store-entry/store-entry.js';
 export { WssAddGuide } from './add-guide/add-guide.js';
 export { WssStatsDashboard } from './stats-dashboard/stats-dashboard.js';
 export { WssCapacityPanel } from './capacity-panel/capacity-panel.js';
+export { WssReviewQueue } from './review-queue/review-queue.js';
+export { WssOperationLog } from './operation-log/operation-log.js';

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { WecomStoreService } from '../../plugin/index.js';
 import { ACTOR_COOKIE } from './host-adapter.js';
-import { DEMO_USERS } from './actors.js';
+import { DEMO_USERS, actorFor, type DemoUser } from './actors.js';
 import { layout, signInBody, type DemoPage } from './pages.js';
 
 /** Admin pages of the demo CRM; each later feature adds its element here. */
@@ -12,6 +12,16 @@ export function demoPages(): DemoPage[] {
       path: '/admin/stores',
       title: '门店企微绑定',
       body: (apiBase) => `<wss-binding-admin api-base="${apiBase}"></wss-binding-admin>`,
+    },
+    {
+      path: '/admin/reviews',
+      title: '待审核',
+      body: (apiBase) => `<wss-review-queue api-base="${apiBase}"></wss-review-queue>`,
+    },
+    {
+      path: '/admin/operation-log',
+      title: '操作日志',
+      body: (apiBase) => `<wss-operation-log api-base="${apiBase}"></wss-operation-log>`,
     },
     {
       // The shop's order-result page (customer side): ?store=S1001&order=…&client=h5
@@ -50,6 +60,9 @@ export function createDemoApp(service: WecomStoreService): Koa {
   const elementsUrl = `${apiBase}${service.manifest.assets.elements}`;
   const pages = demoPages();
   const currentUser = (ctx: Koa.Context) => DEMO_USERS.find((u) => u.key === ctx.cookies.get(ACTOR_COOKIE)) ?? null;
+  // The host shows the plugin's count of stores waiting for review beside its nav item.
+  const badges = async (user: DemoUser | null) =>
+    user ? { '/admin/reviews': (await service.services.entryVisibility.reviewSummary(actorFor(user, service.manifest))).pending } : undefined;
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
@@ -69,14 +82,14 @@ export function createDemoApp(service: WecomStoreService): Koa {
     ctx.redirect('/');
   });
   for (const page of pages) {
-    router.get(page.path, (ctx) => {
+    router.get(page.path, async (ctx) => {
       const user = currentUser(ctx);
       if (!user && !page.public) {
         ctx.redirect('/');
         return;
       }
       ctx.type = 'html';
-      ctx.body = layout({ title: page.title, user, pages, body: page.body(apiBase), elementsUrl });
+      ctx.body = layout({ title: page.title, user, pages, body: page.body(apiBase), elementsUrl, badges: await badges(user) });
     });
   }
 

@@ -13,9 +13,17 @@ export interface DemoPage {
   public?: boolean;
 }
 
-export function layout(opts: { title: string; user: DemoUser | null; pages: DemoPage[]; body: string; elementsUrl: string }): string {
+/**
+ * `badges`: counts shown beside a nav item (path → count), e.g. the stores waiting for HQ review
+ * (the plugin's review summary); an element's `wss-reviews-change` event keeps it current.
+ */
+export function layout(opts: { title: string; user: DemoUser | null; pages: DemoPage[]; body: string; elementsUrl: string; badges?: Record<string, number> }): string {
+  const badge = (path: string) =>
+    opts.badges && path in opts.badges
+      ? ` <span class="badge" data-testid="nav-count" data-path="${path}" aria-label="待审核 ${opts.badges[path]} 家"${opts.badges[path] ? '' : ' hidden'}>${opts.badges[path]}</span>`
+      : '';
   const nav = opts.user
-    ? `<nav aria-label="主导航">${opts.pages.map((p) => `<a href="${p.path}">${escapeHtml(p.title)}</a>`).join('')}</nav>
+    ? `<nav aria-label="主导航">${opts.pages.map((p) => `<a href="${p.path}">${escapeHtml(p.title)}${badge(p.path)}</a>`).join('')}</nav>
        <div class="who">当前用户：<strong data-testid="current-user">${escapeHtml(opts.user.name)}</strong>
        <a href="/">切换身份</a></div>`
     : '';
@@ -30,11 +38,22 @@ export function layout(opts: { title: string; user: DemoUser | null; pages: Demo
   .card{background:#fff;border-radius:8px;padding:20px;box-shadow:0 1px 3px rgba(0,0,0,.08);max-width:720px}
   .users a{display:block;padding:10px 12px;margin:6px 0;border:1px solid #d0d7de;border-radius:6px;color:#1f2329;text-decoration:none}
   .users a:hover{background:#eef5ff}
+  header nav{display:flex;flex-wrap:wrap;gap:4px 0}
+  .badge{display:inline-block;min-width:18px;padding:0 6px;border-radius:9px;background:#f54a45;color:#fff;font-size:12px;text-align:center}
+  @media (max-width:600px){header{flex-wrap:wrap;gap:8px;padding:10px 12px} header .who{margin-left:0} main{padding:12px}}
 </style>
 <script type="module" src="${opts.elementsUrl}"></script>
 </head><body>
 <header><h1>示例 CRM · 门店企微专属客服</h1>${nav}</header>
 <main>${opts.body}</main>
+<script>
+  document.addEventListener('wss-reviews-change', (e) => {
+    const badge = document.querySelector('[data-testid="nav-count"][data-path="/admin/reviews"]');
+    if (!badge) return;
+    badge.textContent = String(e.detail.pending);
+    badge.hidden = !e.detail.pending;
+  });
+</script>
 </body></html>`;
 }
 

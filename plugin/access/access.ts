@@ -42,6 +42,7 @@ export function capabilitiesOf(actor: Actor): Capabilities {
     bind: can(PERMISSIONS.bindingsWrite),
     shareAccounts: can(PERMISSIONS.bindingsShare),
     toggleEntries: can(PERMISSIONS.entriesToggle),
+    decideReviews: can(PERMISSIONS.reviewsDecide),
     readCapacity: can(PERMISSIONS.capacityRead),
     editCapacity: can(PERMISSIONS.capacityManage),
     readAlerts: can(PERMISSIONS.alertsRead),

@@ -33,6 +33,8 @@ export interface AlertMessage {
   branchIds: string[];
   /** HQ robots only (e.g. failover notices). */
   hqOnly?: boolean;
+  /** The branches' robots only (e.g. HQ's decisions about a branch's stores). */
+  branchOnly?: boolean;
   accountId?: number | string | null;
   details?: Record<string, unknown>;
 }
@@ -78,8 +80,8 @@ export function createAlertsService(deps: {
   const worker = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const robots = new Map(config.robots.map((r) => [r.id, r]));
 
-  function recipients(message: Pick<AlertMessage, 'branchIds' | 'hqOnly'>): RobotConfig[] {
-    const ids = new Set(config.hqRobots);
+  function recipients(message: Pick<AlertMessage, 'branchIds' | 'hqOnly' | 'branchOnly'>): RobotConfig[] {
+    const ids = new Set(message.branchOnly ? [] : config.hqRobots);
     if (!message.hqOnly) for (const branch of message.branchIds) for (const id of config.branchRobots[branch] ?? []) ids.add(id);
     return [...ids].map((id) => robots.get(id)!).filter(Boolean);
   }

@@ -23,7 +23,7 @@ export interface BindingWriter {
 export function createBindingWriter(deps: {
   db: Knex;
   store: BindingsStore;
-  entries: Pick<EntryVisibilityService, 'hideAutomatically'>;
+  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'submitForReview'>;
   liveCodes: LiveCodes;
 }): BindingWriter {
   const { db, store, entries, liveCodes } = deps;
@@ -46,17 +46,25 @@ export function createBindingWriter(deps: {
       if (!changed.length) return changed;
       await store.endBindings(trx, changed.flatMap((p) => p.ends), by);
       await store.insertBindings(trx, changed.flatMap((p) => p.inserts.map((i) => ({ storeId: p.storeId, accountId: i.accountId, role: i.role }))), by);
-      const last = new Map<string, PlannedChange>();
-      const review = new Set<string>();
-      for (const p of changed) {
-        last.set(p.storeId, p);
-        if (p.needsReview) review.add(p.storeId);
-      }
-      const storeIds = [...last.keys()];
+      const byStore = new Map<string, PlannedChange[]>();
+      for (const p of changed) byStore.set(p.storeId, [...(byStore.get(p.storeId) ?? []), p]);
+      const storeIds = [...byStore.keys()];
       await liveCodes.syncStores(trx, storeIds, new Set(changed.filter((p) => p.primaryChanged).map((p) => p.storeId)), effects, onProgress);
-      const empty = storeIds.filter((id) => last.get(id)!.leavesNoActiveAccount);
-      await entries.hideAutomatically(trx, empty, 'no_active_account');
-      await entries.hideAutomatically(trx, storeIds.filter((id) => review.has(id) && !last.get(id)!.leavesNoActiveAccount), 'pending_review');
+      const submissions = [...byStore.values()].map((ps) => {
+        const last = ps[ps.length - 1];
+        return {
+          storeId: last.storeId,
+          branchId: last.branchId,
+          before: ps[0].before,
+          after: last.after,
+          actions: ps.map((p) => p.action),
+          needsReview: ps.some((p) => p.needsReview),
+          leavesNoActiveAccount: last.leavesNoActiveAccount,
+        };
+      });
+      await entries.hideAutomatically(trx, submissions.filter((s) => s.leavesNoActiveAccount).map((s) => s.storeId), 'no_active_account');
+      // The review opens (or follows the change) and hides the entry until HQ decides.
+      await entries.submitForReview(trx, by, submissions);
       await store.insertAudit(
         trx,
         by,

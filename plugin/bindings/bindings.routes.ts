@@ -10,8 +10,10 @@ import type {
 } from '../contract/index.js';
 import type { BindingsService } from './bindings.service.js';
 
-const bindBody = z.object({ userid: useridSchema, role: z.enum(['primary', 'backup']).default('primary'), reason: reasonSchema }).strict();
-const primaryBody = z.object({ userid: useridSchema, mode: z.enum(['rebind', 'replace']), reason: reasonSchema }).strict();
+/** `confirm`: the person saw that the account is at or over the warning level and binds it anyway. */
+const confirmFlag = z.boolean().optional();
+const bindBody = z.object({ userid: useridSchema, role: z.enum(['primary', 'backup']).default('primary'), reason: reasonSchema, confirm: confirmFlag }).strict();
+const primaryBody = z.object({ userid: useridSchema, mode: z.enum(['rebind', 'replace']), reason: reasonSchema, confirm: confirmFlag }).strict();
 const sharingBody = z.object({ allowed: z.boolean() }).strict();
 const storeParams = z.object({ storeId: storeIdSchema }).loose();
 const BODY_LIMIT = 1024 * 1024;

@@ -14,6 +14,13 @@ import type { AccountRow, BindingsStore, StoreSnapshot } from './bindings.store.
 import type { LiveCode, LiveCodes } from './live-codes.js';
 import { ACTIVE_MEMBER_STATUS, MEMBER_STATUS_TEXT, type MemberLookup, type MemberLookupService } from './member-lookup.js';
 import type { StoreListFilter } from './store-filter.js';
+import { assessFill, capacityRefusal } from './capacity-check.js';
+import type { CustomerCounter } from './customer-counter.js';
+
+/** Told after a bind counted accounts' customers (the figure is stored): thresholds are checked as usual. */
+export interface AccountsCountedListener {
+  accountsCounted(accountIds: string[]): Promise<unknown>;
+}
 
 /** Told after the capacity failover moved a store's new customers to another account. */
 export interface RoutingChangedListener {
@@ -36,9 +43,13 @@ export interface BindingsService {
   detail(actor: Actor, storeId: string): Promise<StoreDetailBody>;
   history(actor: Actor, storeId: string): Promise<StoreHistoryBody>;
   /** Binds as primary (store has none) or adds a backup. */
-  bind(actor: Actor, storeId: string, input: { userid: string; role: 'primary' | 'backup'; reason?: string }): Promise<BindingChangeBody>;
-  /** The account becomes primary: `rebind` ends the old primary, `replace` keeps it as retired. */
-  setPrimary(actor: Actor, storeId: string, input: { userid: string; mode: 'rebind' | 'replace'; reason?: string }): Promise<BindingChangeBody>;
+  /**
+   * Binds as primary (store has none) or adds a backup. The account's customers are counted at once:
+   * at/over the warning level it needs `confirm`, at/over the hard level it is refused (409).
+   */
+  bind(actor: Actor, storeId: string, input: { userid: string; role: 'primary' | 'backup'; reason?: string; confirm?: boolean }): Promise<BindingChangeBody>;
+  /** The account becomes primary: `rebind` ends the old primary, `replace` keeps it as retired. Counted as bind. */
+  setPrimary(actor: Actor, storeId: string, input: { userid: string; mode: 'rebind' | 'replace'; reason?: string; confirm?: boolean }): Promise<BindingChangeBody>;
   unbind(actor: Actor, storeId: string, userid: string, reason?: string): Promise<BindingChangeBody>;
   /** Live check for the bind dialog: does WeCom know the member, is it active, where is it bound. */
   checkAccount(actor: Actor, userid: string, storeId?: string): Promise<AccountCheckBody>;
@@ -73,9 +84,11 @@ export function createBindingsService(deps: {
   members: MemberLookupService;
   liveCodes: LiveCodes;
   routingChanged: RoutingChangedListener[];
+  accountsCounted: AccountsCountedListener[];
+  counter: CustomerCounter;
   logger: Logger;
 }): BindingsService {
-  const { db, store, writer, entries, members, liveCodes, logger } = deps;
+  const { db, store, writer, entries, members, liveCodes, counter, logger } = deps;
 
   /** The store in scope (locked when asked): 404 when unknown, 403 when outside scope. */
   async function scopedStore(knex: Knex, scope: Scope, storeId: string, lock = false): Promise<StoreSnapshot> {
@@ -99,14 +112,17 @@ export function createBindingsService(deps: {
     );
   }
 
-  async function change(actor: Actor, storeId: string, userid: string, intent: BindingIntent, reason?: string): Promise<BindingChangeBody> {
+  async function change(actor: Actor, storeId: string, userid: string, intent: BindingIntent, opts: { reason?: string; confirm?: boolean } = {}): Promise<BindingChangeBody> {
     let member: MemberLookup | null = null;
+    let customers: { count: number; at: Date } | null = null;
     if (intent.kind !== 'unbind') {
       member = await members.lookup(userid);
       const problem = memberProblem(member);
       if (problem) throw new InputError(problem.message, { userid: problem.message }, problem.code);
+      customers = await counter.count(userid);
     }
-    return writer.withEffects(async (trx, effects) => {
+    const counted: string[] = [];
+    const result = await writer.withEffects(async (trx, effects) => {
       const snapshot = await scopedStore(trx, scopeOf(actor), storeId, true);
       let account: AccountRow | undefined;
       if (member?.found) {
@@ -125,9 +141,22 @@ export function createBindingsService(deps: {
         if (!(error instanceof PlanError)) throw error;
         throw error.code === 'not_bound' ? notFound(error.message, error.code) : conflict(error.message, error.code);
       }
-      await writer.applyPlans(trx, authorOf(actor), [plan], effects, reason);
+      const takesCustomers = plan.inserts.some((i) => i.userid === userid && i.role !== 'retired');
+      if (customers && account && plan.action !== 'unchanged' && takesCustomers) {
+        const fill = assessFill(customers.count, await store.capacityLimit(trx, account.id), counter.levels, customers.at);
+        const refusal = capacityRefusal(account, fill, opts.confirm === true);
+        if (refusal) throw refusal;
+        await store.recordCount(trx, account.id, customers.count);
+        counted.push(account.id);
+      }
+      await writer.applyPlans(trx, authorOf(actor), [plan], effects, opts.reason);
       return { action: plan.action, before: plan.before, after: plan.after };
     });
+    for (const listener of counted.length ? deps.accountsCounted : []) {
+      // The bind is done; a failed threshold check is retried by the next count (sync or callback).
+      await Promise.resolve(listener.accountsCounted(counted)).catch((error: unknown) => logger.warn('threshold check after bind failed', { error: (error as Error).message }));
+    }
+    return result;
   }
 
   return {
@@ -140,11 +169,11 @@ export function createBindingsService(deps: {
       return { ...(await store.listStores(db, scope, filter)), page: filter.page, pageSize: filter.pageSize };
     },
 
-    bind: (actor, storeId, input) => change(actor, storeId, input.userid, { kind: 'add', role: input.role }, input.reason),
+    bind: (actor, storeId, input) => change(actor, storeId, input.userid, { kind: 'add', role: input.role }, input),
 
-    setPrimary: (actor, storeId, input) => change(actor, storeId, input.userid, { kind: input.mode }, input.reason),
+    setPrimary: (actor, storeId, input) => change(actor, storeId, input.userid, { kind: input.mode }, input),
 
-    unbind: (actor, storeId, userid, reason) => change(actor, storeId, userid, { kind: 'unbind' }, reason),
+    unbind: (actor, storeId, userid, reason) => change(actor, storeId, userid, { kind: 'unbind' }, { reason }),
 
     async checkAccount(_actor, userid, storeId) {
       const member = await members.lookup(userid);
@@ -152,6 +181,13 @@ export function createBindingsService(deps: {
       const bound = member.found ? await store.boundElsewhere(db, [userid]) : [];
       const sharing = member.found ? (await store.sharingOf(db, [userid])).has(userid) : false;
       const others = bound.filter((b) => b.storeId !== storeId);
+      let capacity: AccountCheckBody['capacity'] = null;
+      if (!problem && member.found) {
+        const counted = await counter.peek(userid).catch(() => null);
+        const limit = counted ? await store.capacityLimitOf(db, userid) : null;
+        if (counted && limit) capacity = assessFill(counted.count, limit, counter.levels, counted.at);
+      }
+      const full = member.found && capacity?.level === 'full' ? capacityRefusal({ userid, name: member.name }, capacity, true) : null;
       return {
         userid,
         found: member.found,
@@ -160,9 +196,10 @@ export function createBindingsService(deps: {
         statusText: member.found ? (MEMBER_STATUS_TEXT[member.status] ?? String(member.status)) : null,
         boundTo: bound,
         sharingAllowed: sharing,
-        problem: problem?.code ?? (others.length && !sharing ? 'account_bound_elsewhere' : null),
-        message: problem?.message ?? (others.length && !sharing ? `已绑定门店 ${others[0].storeId}（${others[0].storeName}）` : null),
-        canBind: !problem && (!others.length || sharing),
+        problem: problem?.code ?? (others.length && !sharing ? 'account_bound_elsewhere' : null) ?? full?.code ?? null,
+        message: problem?.message ?? (others.length && !sharing ? `已绑定门店 ${others[0].storeId}（${others[0].storeName}）` : null) ?? full?.message ?? null,
+        canBind: !problem && (!others.length || sharing) && !full,
+        capacity,
       };
     },
 

@@ -7,6 +7,9 @@ import { whereStoreMatches, type StoreFilter, type StoreListFilter } from './sto
 
 export type BindingRole = 'primary' | 'backup' | 'retired';
 
+/** A member starts at 5,000 customers (wss_wecom_accounts.capacity_limit's default). */
+const DEFAULT_CAPACITY_LIMIT = 5000;
+
 export interface ActiveBinding {
   /** wss_store_accounts row id. */
   id: string;
@@ -145,6 +148,20 @@ export function createBindingsStore() {
         [members.map((m) => m.userid), members.map((m) => m.name), members.map((m) => m.status)],
       );
       return new Map(rows.map((r) => [r.userid, { id: String(r.id), userid: r.userid, name: r.name, sharingAllowed: r.sharing_allowed }]));
+    },
+
+    async capacityLimit(knex: Knex, accountId: string): Promise<number> {
+      return (await knex('wss_wecom_accounts').where('id', accountId).first('capacity_limit')).capacity_limit as number;
+    },
+
+    /** The account's limit, or WeCom's default for a member the plugin has not seen yet. */
+    async capacityLimitOf(knex: Knex, userid: string): Promise<number> {
+      return ((await knex('wss_wecom_accounts').where({ userid }).first('capacity_limit'))?.capacity_limit as number | undefined) ?? DEFAULT_CAPACITY_LIMIT;
+    },
+
+    /** The customers WeCom counted at bind time: the live count starts from WeCom's figure. */
+    async recordCount(knex: Knex, accountId: string, count: number): Promise<void> {
+      await knex('wss_wecom_accounts').where('id', accountId).update({ customer_count: count, counted_at: knex.fn.now(), updated_at: knex.fn.now() });
     },
 
     /** Locks the accounts (by id order) so two stores never take one account at the same time. */

@@ -9,7 +9,9 @@ import type { Logger } from '../core/logger.js';
 import type { Feature } from '../core/feature.js';
 import type { EntryVisibilityService } from '../entry-visibility/index.js';
 import { createBindingWriter } from './binding-writer.js';
-import { createBindingsService, type BindingsService, type RoutingChangedListener } from './bindings.service.js';
+import { createBindingsService, type AccountsCountedListener, type BindingsService, type RoutingChangedListener } from './bindings.service.js';
+import type { CapacityLevels } from './capacity-check.js';
+import { createCustomerCounter } from './customer-counter.js';
 import { createBindingsStore } from './bindings.store.js';
 import { bindingsRoutes } from './bindings.routes.js';
 import { createExportService } from './export.service.js';
@@ -20,7 +22,8 @@ import { createLiveCodes } from './live-codes.js';
 import { createMemberLookup } from './member-lookup.js';
 import type { BindingsWecomApi } from './wecom-api.js';
 
-export type { AccountStatusReport, BindingsService, RoutingChangedListener } from './bindings.service.js';
+export type { AccountStatusReport, AccountsCountedListener, BindingsService, RoutingChangedListener } from './bindings.service.js';
+export type { CapacityLevels } from './capacity-check.js';
 export type { BindingsWecomApi } from './wecom-api.js';
 
 export function createBindingsFeature(deps: {
@@ -29,8 +32,12 @@ export function createBindingsFeature(deps: {
   /** Parallel WeCom calls of one import or live-code batch (within the client's own cap). */
   concurrency: number;
   logger: Logger;
-  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'entryOf'>;
+  entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'entryOf' | 'submitForReview'>;
   routingChanged: RoutingChangedListener[];
+  /** Told which accounts a bind counted (the capacity feature checks their thresholds). */
+  accountsCounted: AccountsCountedListener[];
+  /** Fill levels a bind is judged by (percent): the lowest warning threshold and the hard level. */
+  capacityLevels: CapacityLevels;
 }): Feature<BindingsService> {
   const { db, logger, entries } = deps;
   const concurrency = Math.min(8, deps.concurrency);
@@ -38,7 +45,10 @@ export function createBindingsFeature(deps: {
   const members = createMemberLookup({ api: deps.wecom, concurrency });
   const liveCodes = createLiveCodes({ api: deps.wecom, logger, concurrency });
   const writer = createBindingWriter({ db, store, entries, liveCodes });
-  const service = createBindingsService({ db, store, writer, entries, members, liveCodes, routingChanged: deps.routingChanged, logger });
+  const counter = createCustomerCounter({ api: deps.wecom, levels: deps.capacityLevels });
+  const service = createBindingsService({
+    db, store, writer, entries, members, liveCodes, counter, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger,
+  });
   const imports = createImportsService({ db, store: createImportsStore(db), bindingsStore: store, writer, members, logger });
   const exports = createExportService({ db, store });
   return {

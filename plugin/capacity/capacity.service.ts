@@ -25,6 +25,8 @@ export interface CapacityService extends ContactCountListener {
   /** Re-checks thresholds and routing of these accounts (after their counts or limits changed). */
   evaluate(accountIds: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
   countsChanged(userids: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
+  /** Port of the bindings feature: a bind stored WeCom's count of these accounts; check them as usual. */
+  accountsCounted(accountIds: string[]): Promise<unknown>;
   /** Port of the WeCom callbacks feature: a change of a live count re-checks that account. */
   contactChanged(event: ContactChange): Promise<unknown>;
   /**
@@ -213,6 +215,8 @@ export function createCapacityService(deps: {
   return {
     evaluate,
     countsChanged,
+
+    accountsCounted: (ids) => evaluate(ids),
 
     async contactChanged(event) {
       if (event.customerCount !== undefined && event.userId) await countsChanged([event.userId]);

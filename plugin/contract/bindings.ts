@@ -96,6 +96,19 @@ export interface StoreHistoryBody {
   audit: AuditRow[];
 }
 
+/** An account's customers against its limit, counted from WeCom (externalcontact/list) just now. */
+export interface AccountFill {
+  count: number;
+  limit: number;
+  /** One decimal, floored. */
+  percent: number;
+  /** ok, at/over the lowest warning threshold (needs a confirmation), or at/over the hard level (refused). */
+  level: 'ok' | 'warning' | 'full';
+  warningLevel: number;
+  hardLevel: number;
+  countedAt: IsoTime;
+}
+
 export interface AccountCheckBody {
   userid: string;
   found: boolean;
@@ -107,6 +120,8 @@ export interface AccountCheckBody {
   problem: string | null;
   message: string | null;
   canBind: boolean;
+  /** Its customers right now (null when the member cannot be bound or WeCom did not answer). */
+  capacity: AccountFill | null;
 }
 
 export interface SharingBody {
@@ -117,6 +132,8 @@ export interface SharingBody {
 export interface VisibilityChangeBody {
   changed: string[];
   unchanged: number;
+  /** With `onlyEligible`: the stores that could not be shown, and why. */
+  skipped?: { storeId: string; storeName: string; problem: 'store_closed' | 'no_active_account'; message: string }[];
 }
 
 export type ImportStatus = 'validating' | 'validated' | 'committing' | 'committed' | 'failed';

@@ -11,6 +11,7 @@ export interface Capabilities {
   bind: boolean;
   shareAccounts: boolean;
   toggleEntries: boolean;
+  decideReviews: boolean;
   readCapacity: boolean;
   editCapacity: boolean;
   readAlerts: boolean;

@@ -8,3 +8,6 @@ export type * from './bindings.js';
 export type * from './customer-path.js';
 export type * from './stats.js';
 export type * from './capacity.js';
+export type * from './reviews.js';
+export type * from './operation-log.js';
+export type * from './members.js';

@@ -12,6 +12,7 @@ export const LOCKS = {
   robot: (robotId: string) => `wss:robot:${robotId}`,
   capacityRoute: (storeId: string) => `wss:capacity-route:${storeId}`,
   statsRollup: () => 'wss:stats-rollup',
+  reviewDigest: () => 'wss:review-digest',
 } as const;
 
 /** The bigint advisory-lock id of a lock name (as a string: pg's int8). */

@@ -7,6 +7,7 @@ export const PERMISSIONS = {
   bindingsWrite: 'wecom-store-service.bindings:write',
   bindingsShare: 'wecom-store-service.bindings:share',
   entriesToggle: 'wecom-store-service.entries:toggle',
+  reviewsDecide: 'wecom-store-service.reviews:decide',
   capacityRead: 'wecom-store-service.capacity:read',
   capacityManage: 'wecom-store-service.capacity:manage',
   alertsRead: 'wecom-store-service.alerts:read',

@@ -6,14 +6,16 @@ import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import { readJsonBody } from '../http/body.js';
 import type { VisibilityChangeBody } from '../contract/index.js';
-import type { EntryVisibilityService } from './visibility.service.js';
+import type { VisibilityApi } from './visibility.service.js';
 
-const bulkBody = z.object({ storeIds: z.array(storeIdSchema).min(1).max(5000), visible: z.boolean(), reason: reasonSchema }).strict();
+const bulkBody = z
+  .object({ storeIds: z.array(storeIdSchema).min(1).max(5000), visible: z.boolean(), reason: reasonSchema, onlyEligible: z.boolean().optional() })
+  .strict();
 const oneBody = z.object({ visible: z.boolean(), reason: reasonSchema }).strict();
 const BODY_LIMIT = 1024 * 1024;
 
 /** Showing and hiding customer entries: HQ WeCom operations only (`entries:toggle`). */
-export function visibilityRoutes(entries: EntryVisibilityService): RouteSpec[] {
+export function visibilityRoutes(entries: VisibilityApi): RouteSpec[] {
   const routes = routeTable();
 
   routes.post('/entries/visibility', PERMISSIONS.entriesToggle, async (ctx) => {

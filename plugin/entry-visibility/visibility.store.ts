@@ -5,6 +5,7 @@ import { whereInScope, type Scope } from '../access/scope.js';
 
 export interface EntryState {
   storeId: string;
+  storeName: string;
   branchId: string;
   isOpen: boolean;
   visible: boolean;
@@ -33,6 +34,7 @@ export function createEntriesStore() {
         .whereIn('s.id', storeIds)
         .select(
           's.id as storeId',
+          's.name as storeName',
           's.branch_id as branchId',
           's.is_open as isOpen',
           knex.raw('coalesce(e.visible, false) AS visible'),

@@ -12,7 +12,7 @@ import { tokenCacheKey, type StoredToken, type TokenStore } from './token-store.
 import type {
   AddContactWayRequest, AddContactWayResponse, BatchGetByUserRequest, BatchGetByUserResponse, ContactWay,
   ExternalContactWithFollow, ListContactWayRequest, ListContactWayResponse, SendWelcomeMsgRequest, TokenResponse,
-  UpdateContactWayRequest, WecomEnvelope, WecomUser,
+  UpdateContactWayRequest, WecomDepartmentRef, WecomDepartmentUser, WecomEnvelope, WecomUser,
 } from './types.js';
 import type { Logger } from '../core/logger.js';
 
@@ -53,6 +53,8 @@ interface ApiSpec {
 const API = {
   gettoken: { path: '/cgi-bin/gettoken', method: 'GET', idempotent: true },
   getUser: { path: '/cgi-bin/user/get', method: 'GET', idempotent: true },
+  departments: { path: '/cgi-bin/department/simplelist', method: 'GET', idempotent: true },
+  departmentUsers: { path: '/cgi-bin/user/list', method: 'GET', idempotent: true },
   list: { path: '/cgi-bin/externalcontact/list', method: 'GET', idempotent: true, acceptErrcodes: [84061] },
   batchGetByUser: { path: '/cgi-bin/externalcontact/batch/get_by_user', method: 'POST', idempotent: true },
   followUsers: { path: '/cgi-bin/externalcontact/get_follow_user_list', method: 'GET', idempotent: true },
@@ -69,6 +71,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The WeCom server APIs the plugin calls; one instance per plugin, shared by every feature. */
 export interface WecomClient {
   getUser(userid: string): Promise<WecomUser>;
+  /** The departments the app may see (its visible range), recursively; under `id` when given. */
+  listDepartments(id?: number): Promise<WecomDepartmentRef[]>;
+  /** A department's direct members with name and status (user/list; sub-departments are asked one by one). */
+  listDepartmentUsers(departmentId: number): Promise<WecomDepartmentUser[]>;
   /** external_userids of a member's customers; 84061 (no customers) gives []. */
   listExternalContacts(userid: string): Promise<string[]>;
   batchGetByUser(request: BatchGetByUserRequest): Promise<BatchGetByUserResponse>;
@@ -227,6 +233,15 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     async getUser(userid: string): Promise<WecomUser> {
       const { errcode: _e, errmsg: _m, ...user } = await call<WecomUser>(API.getUser, { userid });
       return user;
+    },
+
+    async listDepartments(id?: number): Promise<WecomDepartmentRef[]> {
+      return (await call<{ department_id?: WecomDepartmentRef[] }>(API.departments, id === undefined ? {} : { id: String(id) })).department_id ?? [];
+    },
+
+    async listDepartmentUsers(departmentId: number): Promise<WecomDepartmentUser[]> {
+      const users = (await call<{ userlist?: WecomDepartmentUser[] }>(API.departmentUsers, { department_id: String(departmentId) })).userlist ?? [];
+      return users.map(({ userid, name, department, status, main_department, position }) => ({ userid, name, department, status, main_department, position }));
     },
 
     /** external_userids of a member's customers; 84061 (no customers) gives []. */

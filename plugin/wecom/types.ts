@@ -21,6 +21,24 @@ export interface WecomUser {
   department?: number[];
 }
 
+/** department/simplelist: a department the app may see. */
+export interface WecomDepartmentRef {
+  id: number;
+  /** 0 for the root. */
+  parentid: number;
+  order: number;
+}
+
+/** user/list: a department's direct member (self-built apps made after 2022-06-20 get no mobile/email/avatar). */
+export interface WecomDepartmentUser {
+  userid: string;
+  name: string;
+  department: number[];
+  status: WecomMemberStatus;
+  main_department?: number;
+  position?: string;
+}
+
 export interface ExternalContact {
   external_userid: string;
   name: string;

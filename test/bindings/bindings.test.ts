@@ -199,7 +199,7 @@ describe('replace, rebind, unbind and capacity routing', () => {
       name: admin.name,
       branchScope: ['B1'],
       can: {
-        bind: true, shareAccounts: false, toggleEntries: false, readCapacity: true, editCapacity: false,
+        bind: true, shareAccounts: false, toggleEntries: false, decideReviews: false, readCapacity: true, editCapacity: false,
         readAlerts: true, manageAlerts: false, readStats: true, exportStats: true,
       },
     });

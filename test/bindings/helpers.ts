@@ -2,6 +2,7 @@ import { TEST_WECOM } from '../support/credentials.js';
 import { createWecomSimulator, type WecomSimulator, type SimulatorSeedMember } from '../../simulator/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FixtureDirectory, TEST_WECOM_CONFIG, startTestPlugin, type TestPlugin } from '../support/plugin-app.js';
+import type { PluginConfigInput } from '../../plugin/config.js';
 
 export const SIM_CORP = TEST_WECOM.corpId;
 export const SIM_SECRET = TEST_WECOM.corpSecret;
@@ -18,7 +19,9 @@ export interface BindingsWorld {
  * S1xx in B1, S2xx in B2 (S199 closed); members `u_<store>` and `u_<store>_b` per store plus
  * u_disabled (2), u_left (5), u_inactive (4).
  */
-export async function startBindingsWorld(opts: { storesPerBranch?: number; extraMembers?: SimulatorSeedMember[] } = {}): Promise<BindingsWorld> {
+export async function startBindingsWorld(
+  opts: { storesPerBranch?: number; extraMembers?: SimulatorSeedMember[]; config?: (simulatorUrl: string) => Partial<PluginConfigInput> } = {},
+): Promise<BindingsWorld> {
   const perBranch = opts.storesPerBranch ?? 5;
   const directory = new FixtureDirectory();
   directory.branches = [
@@ -42,7 +45,7 @@ export async function startBindingsWorld(opts: { storesPerBranch?: number; extra
   const plugin = await startTestPlugin({
     db: db.knex,
     directory,
-    config: { wecom: { ...TEST_WECOM_CONFIG, apiBaseUrl: sim.url, corpId: SIM_CORP, corpSecret: SIM_SECRET } },
+    config: { wecom: { ...TEST_WECOM_CONFIG, apiBaseUrl: sim.url, corpId: SIM_CORP, corpSecret: SIM_SECRET }, ...opts.config?.(sim.url) },
   });
   await plugin.service.services.directory.sync();
   return {

@@ -49,7 +49,7 @@ const noPermissions: Actor = { id: 'nobody', name: 'no grants', permissions: [],
 describe('every non-public plugin route requires a permission', () => {
   it('finds the routes of every feature (the walk is not empty)', () => {
     const paths = guarded().map((r) => `${r.method} ${r.path}`);
-    for (const expected of ['GET /stores', 'POST /stores/:storeId/bindings', 'PUT /stores/:storeId/entry', 'POST /imports', 'GET /stats/overview', 'PUT /capacity/accounts/:id/limit', 'POST /alerts/robots/:robotId/test']) {
+    for (const expected of ['GET /stores', 'POST /stores/:storeId/bindings', 'PUT /stores/:storeId/entry', 'POST /imports', 'GET /stats/overview', 'PUT /capacity/accounts/:id/limit', 'POST /alerts/robots/:robotId/test', 'POST /reviews/decisions', 'GET /members', 'GET /operation-log']) {
       expect(paths).toContain(expected);
     }
     expect(routes().filter((r) => isPublic(r.path)).length).toBeGreaterThan(0);

@@ -19,4 +19,17 @@ export const bindingAdminStyles = css`
   tr.bad td { background: #fff1f0; }
   ul.plain { list-style: none; padding: 0; margin: 0; }
   ul.plain li { padding: 6px 0; border-bottom: 1px solid #eef0f2; }
+  .warn { color: #b35900; }
+  .ok { color: #1a7f37; }
+  .returned { background: #fff4e5; border-radius: 6px; padding: 10px 12px; margin-bottom: 12px; display: grid; gap: 6px; }
+  .returned button { justify-self: start; }
+  .confirm-line span { display: flex; gap: 8px; align-items: flex-start; color: #b35900; font-size: 13px; }
+  .report { display: grid; gap: 8px; margin: 0 0 12px; padding: 10px 12px; border-radius: 6px; background: #f7f8fa; }
+  .report ul { margin: 0; padding-left: 18px; }
+  .report li.shown { color: #1a7f37; }
+  .report li.skipped { color: #d83931; }
+  @media (max-width: 520px) {
+    dialog { min-width: 0; width: calc(100vw - 24px); box-sizing: border-box; padding: 16px; }
+    .bulk { flex-wrap: wrap; }
+  }
 `;

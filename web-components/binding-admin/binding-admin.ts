@@ -2,13 +2,16 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
-import { ApiError, apiFetch, queryString } from '../shared/api.js';
+import { apiFetch, queryString } from '../shared/api.js';
 import { baseStyles } from '../shared/styles.js';
 import type { MeBody, StoreItem } from '../../plugin/contract/index.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import './binding-dialog.js';
 import './binding-history.js';
 import './binding-import.js';
+import '../shared/confirm-dialog.js';
+import type { WssConfirmDialog } from '../shared/confirm-dialog.js';
+import { storeList } from '../shared/labels.js';
 import type { WssBindingDialog } from './binding-dialog.js';
 import type { WssBindingHistory } from './binding-history.js';
 import type { WssBindingImport } from './binding-import.js';
@@ -47,10 +50,12 @@ export class WssBindingAdmin extends LitElement {
   @state() private loading = false;
   @state() private error = '';
   @state() private notice = '';
+  @state() private report: (VisibilityChangeBody & { names: Map<string, string> }) | null = null;
 
   @query('wss-binding-dialog') private dialog!: WssBindingDialog;
   @query('wss-binding-history') private history!: WssBindingHistory;
   @query('wss-binding-import') private importer!: WssBindingImport;
+  @query('wss-confirm-dialog') private confirmDialog!: WssConfirmDialog;
 
   private searchTimer?: number;
   private seq = 0;
@@ -137,24 +142,53 @@ export class WssBindingAdmin extends LitElement {
   private async setVisible(visible: boolean) {
     const storeIds = [...this.selected];
     this.notice = '';
+    this.report = null;
+    if (!visible) {
+      const ok = await this.confirmDialog.ask({
+        title: msg('隐藏入口', { id: 'bindingAdmin.hideTitle' }),
+        message: msg(str`门店 ${storeList(storeIds)} 的入口将立即隐藏，顾客在下单结果页将看不到“添加门店专属客服”。`, { id: 'bindingAdmin.hideConsequence' }),
+        confirmText: msg(str`隐藏 ${storeIds.length} 家门店的入口`, { id: 'bindingAdmin.hideConfirm' }),
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    const names = new Map(this.items.map((s) => [s.id, s.name]));
     try {
       const result = await apiFetch<VisibilityChangeBody>(this.apiBase, '/entries/visibility', {
         method: 'POST',
-        body: JSON.stringify({ storeIds, visible, reason: this.bulkReason || undefined }),
+        // Showing reports per store: what can be shown is shown, the rest is listed with its reason.
+        body: JSON.stringify({ storeIds, visible, reason: this.bulkReason || undefined, ...(visible ? { onlyEligible: true } : {}) }),
       });
-      this.notice = visible
-        ? msg(str`已展示 ${result.changed.length} 家门店的入口`, { id: 'bindingAdmin.shownCount' })
-        : msg(str`已隐藏 ${result.changed.length} 家门店的入口`, { id: 'bindingAdmin.hiddenCount' });
+      if (visible) this.report = { ...result, names };
+      else this.notice = msg(str`已隐藏 ${result.changed.length} 家门店的入口`, { id: 'bindingAdmin.hiddenCount' });
       this.selected = new Set();
       this.bulkReason = '';
-      this.dispatchEvent(new CustomEvent('wss-entries-toggle', { detail: { storeIds, visible }, bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent('wss-entries-toggle', { detail: { storeIds: result.changed, visible }, bubbles: true, composed: true }));
       await this.load();
     } catch (err) {
-      const details = err instanceof ApiError ? (err.details as { stores?: { storeId: string }[] } | undefined) : undefined;
-      this.notice = details?.stores
-        ? `${err instanceof Error ? err.message : ''}：${details.stores.map((s) => s.storeId).join(', ')}`
-        : (err as Error).message;
+      this.notice = (err as Error).message;
     }
+  }
+
+  private renderReport() {
+    const r = this.report;
+    if (!r) return nothing;
+    const skipped = r.skipped ?? [];
+    const name = (id: string) => r.names.get(id) ?? '';
+    return html`<section class="report" role="status" data-testid="bulk-report" aria-label=${msg('展示结果', { id: 'bindingAdmin.reportTitle' })}>
+      <strong>${msg(str`已展示 ${r.changed.length} 家门店的入口`, { id: 'bindingAdmin.shownCount' })}${r.unchanged ? msg(str`，${r.unchanged} 家原已展示`, { id: 'bindingAdmin.alreadyShown' }) : ''}${skipped.length ? msg(str`，${skipped.length} 家未能展示`, { id: 'bindingAdmin.notShownCount' }) : ''}</strong>
+      ${r.changed.length ? html`<ul>${r.changed.map((id) => html`<li class="shown" data-outcome="shown" data-store-id=${id}>✓ ${id} ${name(id)}</li>`)}</ul>` : nothing}
+      ${skipped.length
+        ? html`<ul>${skipped.map((s) => html`<li class="skipped" data-outcome="skipped" data-store-id=${s.storeId}>✗ ${s.storeId} ${s.storeName}：${this.problemText(s.problem)}</li>`)}</ul>`
+        : nothing}
+      <div><button data-action="close-report" @click=${() => (this.report = null)}>${msg('知道了', { id: 'bindingAdmin.reportClose' })}</button></div>
+    </section>`;
+  }
+
+  private problemText(problem: string): string {
+    return problem === 'store_closed'
+      ? msg('门店已关店', { id: 'bindingAdmin.problemClosed' })
+      : msg('没有可用的企微账号（未绑定，或账号已停用、离职）', { id: 'bindingAdmin.problemNoAccount' });
   }
 
   private exportHref() {
@@ -229,6 +263,7 @@ export class WssBindingAdmin extends LitElement {
       ${this.renderToolbar()}
       ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
       ${this.notice ? html`<p role="status" data-testid="notice">${this.notice}</p>` : nothing}
+      ${this.renderReport()}
       ${this.renderBulk()}
       <table>
         <thead><tr>
@@ -254,6 +289,7 @@ export class WssBindingAdmin extends LitElement {
       <wss-binding-dialog .apiBase=${this.apiBase} @wss-binding-change=${this.changed}></wss-binding-dialog>
       <wss-binding-history .apiBase=${this.apiBase}></wss-binding-history>
       <wss-binding-import .apiBase=${this.apiBase} @wss-import-commit=${() => this.load()}></wss-binding-import>
+      <wss-confirm-dialog></wss-confirm-dialog>
     `;
   }
 }

@@ -9,6 +9,8 @@ import { storeEntryEn } from '../store-entry/store-entry.en.js';
 import { addGuideEn } from '../add-guide/add-guide.en.js';
 import { statsDashboardEn } from '../stats-dashboard/stats-dashboard.en.js';
 import { capacityPanelEn } from '../capacity-panel/capacity-panel.en.js';
+import { reviewQueueEn } from '../review-queue/review-queue.en.js';
+import { operationLogEn } from '../operation-log/operation-log.en.js';
 
 export const templates = {
   ...commonEn,
@@ -18,4 +20,6 @@ export const templates = {
   ...addGuideEn,
   ...statsDashboardEn,
   ...capacityPanelEn,
+  ...reviewQueueEn,
+  ...operationLogEn,
 };

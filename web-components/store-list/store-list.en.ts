@@ -2,7 +2,6 @@ import { str } from '@lit/localize';
 
 /** English for <wss-store-list>; ids match its msg() calls. */
 export const storeListEn = {
-  'stores.title': 'Stores',
   'stores.branch': 'Branch',
   'stores.allBranches': 'All branches',
   'stores.binding': 'Binding',

@@ -1,0 +1,39 @@
+import { wecomUnavailable } from '../wecom/index.js';
+import type { CapacityLevels } from './capacity-check.js';
+import type { BindingsWecomApi } from './wecom-api.js';
+
+/**
+ * Counts a member's customers with externalcontact/list (84061 = none). The bind dialog asks again
+ * as the userid is typed, so a figure younger than a few seconds is reused (single-flight per userid);
+ * a bind itself always asks WeCom afresh.
+ */
+export function createCustomerCounter(deps: { api: BindingsWecomApi; levels: CapacityLevels; reuseMs?: number }) {
+  const reuseMs = deps.reuseMs ?? 5_000;
+  const recent = new Map<string, { at: number; value: Promise<{ count: number; at: Date }> }>();
+
+  function ask(userid: string) {
+    const value = deps.api.listExternalContacts(userid).then(
+      (ids) => ({ count: ids.length, at: new Date() }),
+      (error: unknown) => {
+        recent.delete(userid);
+        throw wecomUnavailable(error);
+      },
+    );
+    recent.set(userid, { at: Date.now(), value });
+    if (recent.size > 5_000) recent.delete(recent.keys().next().value!);
+    return value;
+  }
+
+  return {
+    levels: deps.levels,
+    /** A fresh count (binds). */
+    count: (userid: string) => ask(userid),
+    /** A count at most a few seconds old (the dialog's live check). */
+    peek(userid: string) {
+      const hit = recent.get(userid);
+      return hit && Date.now() - hit.at < reuseMs ? hit.value : ask(userid);
+    },
+  };
+}
+
+export type CustomerCounter = ReturnType<typeof createCustomerCounter>;

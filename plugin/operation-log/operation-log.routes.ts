@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { PERMISSIONS } from '../core/permissions.js';
+import { routeTable, type RouteSpec } from '../core/feature.js';
+import { branchIdSchema, daySchema, storeIdSchema } from '../core/ids.js';
+import { actorOf } from '../access/access.js';
+import { parseInput } from '../http/error-handler.js';
+import type { OperationLogBody } from '../contract/index.js';
+import type { OperationLogService } from './operation-log.service.js';
+
+const filterShape = {
+  branchId: branchIdSchema.optional(),
+  storeId: storeIdSchema.optional(),
+  actorId: z.string().min(1).max(128).optional(),
+  action: z.string().regex(/^[a-z_.]{1,40}$/, 'an action id such as binding.bind').optional(),
+  from: daySchema.optional(),
+  to: daySchema.optional(),
+};
+const fromBeforeTo = (f: { from?: string; to?: string }) => !f.from || !f.to || f.from <= f.to;
+const listQuery = z
+  .object({ ...filterShape, page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) })
+  .strict()
+  .refine(fromBeforeTo, { message: 'from must not be after to', path: ['from'] });
+const exportQuery = z
+  .object({ ...filterShape, format: z.enum(['xlsx', 'csv']).default('xlsx') })
+  .strict()
+  .refine(fromBeforeTo, { message: 'from must not be after to', path: ['from'] });
+
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+
+/** The operation log across stores (操作日志): every role reads its own scope. */
+export function operationLogRoutes(log: OperationLogService): RouteSpec[] {
+  const routes = routeTable();
+
+  routes.get('/operation-log', PERMISSIONS.bindingsRead, async (ctx) => {
+    const filter = parseInput(listQuery, ctx.query, 'query');
+    ctx.body = (await log.list(actorOf(ctx), filter)) satisfies OperationLogBody;
+  });
+
+  routes.get('/exports/operation-log', PERMISSIONS.bindingsRead, async (ctx) => {
+    const { format, ...filter } = parseInput(exportQuery, ctx.query, 'query');
+    const body = await log.exportLog(actorOf(ctx), filter, format);
+    const name = `操作日志_${new Date().toISOString().slice(0, 10)}`;
+    ctx.type = CONTENT_TYPES[format];
+    ctx.set('Content-Disposition', `attachment; filename="operation-log.${format}"; filename*=UTF-8''${encodeURIComponent(name)}.${format}`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body;
+  });
+
+  return routes.specs;
+}
