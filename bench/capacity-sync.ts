@@ -23,6 +23,7 @@ import { migrateLatest } from '../plugin/db/migrate.js';
 import { silentLogger } from '../plugin/core/logger.js';
 import { parseConfig } from '../plugin/config.js';
 import { createCapacityFeature } from '../plugin/capacity/index.js';
+import { createContactEventLedger } from '../plugin/wecom-callbacks/index.js';
 import { createAlertsFeature } from '../plugin/alerts/index.js';
 import { createWecomClient } from '../plugin/wecom/client.js';
 import { createMemoryTokenStore } from '../plugin/wecom/token-store.js';
@@ -85,7 +86,7 @@ async function run(label: string, budget: number, rateLimitRetries: number, conc
   });
   const config = parseConfig({ wecom: { apiBaseUrl: sim.url, corpId: 'x', corpSecret: 'y', callbackToken: 't', callbackEncodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', concurrency } });
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger: silentLogger }).service;
-  const capacity = createCapacityFeature({ db, config: config.capacity, logger: silentLogger, alerts, wecom, syncConcurrency: config.wecom.concurrency }).service;
+  const capacity = createCapacityFeature({ db, config: config.capacity, logger: silentLogger, alerts, contactEvents: createContactEventLedger(), wecom, syncConcurrency: config.wecom.concurrency }).service;
   const started = performance.now();
   const report = await capacity.sync();
   const ms = performance.now() - started;

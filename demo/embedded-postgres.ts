@@ -84,6 +84,8 @@ export interface StartDatabaseOptions {
   dataDir: string;
   /** Keep data between runs (demo) or delete it on stop (tests). */
   persistent: boolean;
+  /** A fixed port (e.g. to restart the same server where clients expect it); default a free one. */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -115,7 +117,7 @@ export async function startDatabase(options: StartDatabaseOptions): Promise<Runn
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
   if (initialised) await recoverAfterKilledRun(dataDir, keep);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -84,7 +84,7 @@ export async function startDemoEnvironment(opts: {
   await seedDemoMetrics(db, service.services.stats, service.config.timezone);
   await seedDemoCapacity(db, simulator, service, { bindStores: opts.seedCapacityDemo ?? false });
   if (opts.seedBindingsDemo) await seedDemoBindings(db, simulator, service);
-  if (opts.startJobs) service.jobs.start();
+  await service.start({ jobs: opts.startJobs ?? false });
   const app = createDemoApp(service);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));

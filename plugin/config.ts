@@ -10,6 +10,9 @@ const jobSettings = z
     enabled: z.boolean().optional().describe('Run this job in this process (default: the manifest default)'),
     cron: z.string().min(9).optional().describe('Overrides the manifest cron expression'),
     timeoutMs: z.number().int().positive().optional().describe('Abort a run that takes longer'),
+    leaseMs: z
+      .number().int().min(1000).max(3_600_000).optional()
+      .describe('A run holds the job for this long unless renewed (every third of it); a process that dies mid-run blocks the job this long (default 30000)'),
   })
   .strict();
 
@@ -30,6 +33,16 @@ export const configSchema = z
     capacity: capacityConfigSchema.prefault({}),
     alerts: alertsConfigSchema.prefault({}),
     customerPath: customerPathConfigSchema.prefault({}),
+    database: z
+      .object({
+        directUrl: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PostgreSQL connection string that bypasses any pooler, for the LISTEN of the entry cache (needed when the host knex goes through PgBouncer in transaction mode); secret, never logged'),
+      })
+      .strict()
+      .prefault({}),
     reviews: reviewsConfigSchema.prefault({}),
   })
   .strict();

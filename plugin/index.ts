@@ -24,7 +24,7 @@ import { createBindingsFeature, type AccountsCountedListener } from './bindings/
 import { createAlertsFeature } from './alerts/index.js';
 import { createCapacityFeature } from './capacity/index.js';
 import { createStatsFeature } from './stats/index.js';
-import { createWecomCallbacksFeature } from './wecom-callbacks/index.js';
+import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 import { createOperationLogFeature } from './operation-log/index.js';
 import { createMemberDirectoryFeature } from './member-directory/index.js';
 
@@ -35,6 +35,7 @@ export type { RouteSpec } from './core/feature.js';
 export type { TrackingSink, TrackedEvent } from './tracking/index.js';
 export type * as Contract from './contract/index.js';
 export { ConfigError } from './config.js';
+export { StartupError } from './core/errors.js';
 export { PERMISSIONS } from './core/permissions.js';
 
 export interface CreateWecomStoreServiceOptions {
@@ -52,7 +53,8 @@ function publicBaseOf(config: PluginConfig): string {
 
 /**
  * Mounts the plugin: `app.use(service.middleware)` serves every route under `config.routesPrefix`.
- * Call `migrate()` before serving and `jobs.start()` in processes that should run scheduled jobs.
+ * Call `migrate()`, then `start()` (it proves the features work through the configured connections
+ * and starts the scheduled jobs unless `{ jobs: false }`).
  */
 export function createWecomStoreService(options: CreateWecomStoreServiceOptions) {
   const config = parseConfig(options.config);
@@ -73,6 +75,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     tracking: tracking.service,
     contactWays: wecom,
+    listenConnection: config.database.directUrl,
   });
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
   const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
@@ -98,6 +101,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.capacity,
     logger,
     alerts: alerts.service,
+    contactEvents: createContactEventLedger(),
     wecom,
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,
@@ -111,6 +115,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     config: config.wecom,
     logger,
     listeners: [customerPath.service, capacity.service],
+    countListeners: [capacity.service],
   });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
@@ -148,6 +153,15 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     services,
     jobs,
     migrate: () => migrateLatest(db),
+    /**
+     * Starts the features' background work, failing loudly (StartupError) when one cannot work
+     * through the configured connection, e.g. LISTEN behind a transaction pooler without
+     * `database.directUrl`. Then starts the jobs unless `jobs: false`.
+     */
+    async start(options: { jobs?: boolean } = {}) {
+      for (const feature of features) await feature.start?.();
+      if (options.jobs !== false) jobs.start();
+    },
     async close() {
       await jobs.stop();
       // Stop taking callbacks' follow-up work first, then the features they feed.
@@ -168,6 +182,7 @@ function scheduledJobs(manifest: PluginManifest, config: PluginConfig, declared:
       cron: settings.cron ?? entry.cron,
       enabled: settings.enabled ?? entry.defaultEnabled,
       timeoutMs: settings.timeoutMs ?? entry.timeoutMs,
+      leaseMs: settings.leaseMs,
     };
   });
 }

@@ -222,6 +222,7 @@ export function createControlRouter(sim: SimContext, onReset: () => void) {
       fault.errcode = num(body.errcode);
       fault.errcodeRemaining = num(body.times) ?? 1;
     }
+    if (body.dropAnswers !== undefined) fault.dropAnswersRemaining = num(body.dropAnswers);
     state.faults.set(path, fault);
     ctx.body = { path, fault };
   });

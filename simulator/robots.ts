@@ -5,7 +5,7 @@ import type { SimContext } from './context.js';
 import { wecomErrmsg } from './errors.js';
 import { queryString, readJsonBody } from './http-utils.js';
 import { WindowCounter } from './rate-window.js';
-import { counterFor, type RobotKind, type SimRobot } from './state.js';
+import { counterFor, type PathFault, type RobotKind, type SimRobot } from './state.js';
 
 const MINUTE = 60_000;
 
@@ -125,24 +125,61 @@ export function createRobotApi(sim: SimContext) {
     else counter.errors[String(code)] = (counter.errors[String(code)] ?? 0) + 1;
   }
 
+  /** A refusal injected through POST /sim/faults, before the robot looks at the message. */
+  function injectedRefusal(kind: RobotKind, fault: PathFault | undefined): Reply | 'http_5xx' | undefined {
+    if (fault?.http5xxRemaining) {
+      fault.http5xxRemaining -= 1;
+      return 'http_5xx';
+    }
+    if (fault?.errcodeRemaining && fault.errcode !== undefined) {
+      fault.errcodeRemaining -= 1;
+      return kind === 'feishu' ? { code: fault.errcode, msg: 'injected fault', data: {} } : { errcode: fault.errcode, errmsg: 'injected fault' };
+    }
+    return undefined;
+  }
+
+  function route(ctx: Context): { kind: RobotKind; path: string } | undefined {
+    if (ctx.method !== 'POST') return undefined;
+    if (ctx.path === '/cgi-bin/webhook/send') return { kind: 'wecom', path: ctx.path };
+    if (ctx.path === '/robot/send') return { kind: 'dingtalk', path: ctx.path };
+    if (/^\/open-apis\/bot\/v2\/hook\/[^/]+$/.test(ctx.path)) return { kind: 'feishu', path: '/open-apis/bot/v2/hook' };
+    return undefined;
+  }
+
   return {
+    /**
+     * Faults (`POST /sim/faults` with a robot path): `http5xx` and `errcode` refuse before the message
+     * is looked at; `latencyMs` delays the answer after the message was taken; `dropAnswers` takes
+     * the message and closes the connection without answering.
+     */
     async middleware(ctx: Context, next: () => Promise<unknown>): Promise<void> {
-      let path: string;
-      let reply: Reply;
-      const feishuMatch = /^\/open-apis\/bot\/v2\/hook\/([^/]+)$/.exec(ctx.path);
-      if (ctx.method === 'POST' && ctx.path === '/cgi-bin/webhook/send') {
-        path = ctx.path;
-        reply = wecom(queryString(ctx, 'key'), await readJsonBody(ctx));
-      } else if (ctx.method === 'POST' && ctx.path === '/robot/send') {
-        path = ctx.path;
-        reply = dingtalk(ctx, await readJsonBody(ctx));
-      } else if (ctx.method === 'POST' && feishuMatch) {
-        path = '/open-apis/bot/v2/hook';
-        reply = feishu(decodeURIComponent(feishuMatch[1]), await readJsonBody(ctx));
-      } else {
-        return void (await next());
+      const target = route(ctx);
+      if (!target) return void (await next());
+      const body = await readJsonBody(ctx);
+      const fault = sim.state.faults.get(target.path);
+      const refusal = injectedRefusal(target.kind, fault);
+      if (refusal === 'http_5xx') {
+        const counter = counterFor(sim.state, target.path);
+        counter.calls += 1;
+        counter.errors.http_5xx = (counter.errors.http_5xx ?? 0) + 1;
+        ctx.status = 502;
+        ctx.type = 'text/html';
+        ctx.body = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+        return;
       }
-      count(path, reply);
+      let reply: Reply;
+      if (refusal) reply = refusal;
+      else if (target.kind === 'wecom') reply = wecom(queryString(ctx, 'key'), body);
+      else if (target.kind === 'dingtalk') reply = dingtalk(ctx, body);
+      else reply = feishu(decodeURIComponent(ctx.path.split('/').pop() ?? ''), body);
+      count(target.path, reply);
+      if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+      if (fault?.dropAnswersRemaining) {
+        fault.dropAnswersRemaining -= 1;
+        ctx.respond = false;
+        ctx.req.socket.destroy();
+        return;
+      }
       ctx.type = 'application/json';
       ctx.body = reply;
     },

@@ -117,6 +117,8 @@ export interface PathFault {
   http5xxRemaining?: number;
   errcode?: number;
   errcodeRemaining?: number;
+  /** Robots: take the message, then close the connection without an answer (the answer is lost). */
+  dropAnswersRemaining?: number;
 }
 
 export interface SimState {

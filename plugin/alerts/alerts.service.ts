@@ -39,6 +39,10 @@ export interface AlertMessage {
   details?: Record<string, unknown>;
 }
 
+/** Sends that may have reached the robot before a message is given up (so it arrives at most twice). */
+const MAX_MAYBE_DELIVERED = 2;
+const UNCONFIRMED_TWICE = '两次发送都没有收到机器人应答（可能已送达），为避免重复不再发送';
+
 function robotTarget(robot: RobotConfig): RobotTarget {
   if (robot.channel === 'wecom') return { kind: 'wecom', key: robot.key };
   if (robot.channel === 'dingtalk') return { kind: 'dingtalk', accessToken: robot.key, secret: robot.secret };
@@ -128,44 +132,56 @@ export function createAlertsService(deps: {
       const claimed = await store.claim(trx, take, worker, config.leaseMs);
       const byId = new Map(due.map((m) => [String(m.id), m]));
       return {
-        claimed: claimed.map((c) => ({ ...byId.get(String(c.id))!, attempts: c.attempts, ledgerId: c.ledgerId })),
+        claimed: claimed.map((c) => ({ ...byId.get(String(c.id))!, attempts: c.attempts, maybeDelivered: c.maybeDelivered, ledgerId: c.ledgerId })),
         postponed: [...wait.values()].reduce((n, ids) => n + ids.length, 0),
       };
     });
   }
 
-  async function deliverOne(message: ClaimedMessage & { ledgerId?: string }, report: DeliveryReport) {
+  async function send(message: ClaimedMessage): Promise<RobotSendResult> {
     const robot = robots.get(message.robotId);
-    let result: RobotSendResult;
-    if (!robot) {
-      result = { ok: false, failure: 'permanent', code: 'unknown_robot', message: `robot ${message.robotId} is not configured` };
-    } else {
-      const payload = typeof message.payload === 'string' ? (JSON.parse(message.payload) as { text: string }) : message.payload;
-      result = await sender
-        .send(robotTarget(robot), {
-          type: 'text',
-          content: payload.text,
-          mentionUserIds: robot.mentions.userids,
-          mentionMobiles: robot.mentions.mobiles,
-          mentionAll: robot.mentions.all,
-        })
-        .catch((err: unknown): RobotSendResult => ({ ok: false, failure: 'transient', code: 'send_error', message: err instanceof Error ? err.name : 'error' }));
-    }
+    if (!robot) return { ok: false, failure: 'permanent', code: 'unknown_robot', message: `robot ${message.robotId} is not configured` };
+    const payload = typeof message.payload === 'string' ? (JSON.parse(message.payload) as { text: string }) : message.payload;
+    return sender
+      .send(robotTarget(robot), {
+        type: 'text',
+        content: payload.text,
+        mentionUserIds: robot.mentions.userids,
+        mentionMobiles: robot.mentions.mobiles,
+        mentionAll: robot.mentions.all,
+      })
+      .catch((err: unknown): RobotSendResult => ({ ok: false, failure: 'transient', code: 'send_error', message: err instanceof Error ? err.name : 'error' }));
+  }
+
+  /**
+   * A message that may already have reached its robot (no answer, or a worker that died in flight)
+   * is sent once more at most: a robot gets a warning at least once and at most twice.
+   */
+  async function deliverOne(message: ClaimedMessage & { ledgerId?: string }, report: DeliveryReport) {
     const common = { id: String(message.id), worker, attempt: message.attempts, ledgerId: message.ledgerId };
+    if (message.maybeDelivered >= MAX_MAYBE_DELIVERED) {
+      await store.finish({ ...common, outcome: 'failed', status: 'failed', errorCode: 'unconfirmed', error: UNCONFIRMED_TWICE });
+      report.failed += 1;
+      logger.warn('alert may have been delivered twice without an answer; not sent again', { outboxId: message.id, robot: message.robotId });
+      return;
+    }
+    const result = await send(message);
     if (result.ok) {
       await store.finish({ ...common, outcome: 'sent', status: 'sent' });
       report.sent += 1;
       return;
     }
-    const giveUp = result.failure === 'permanent' || message.attempts >= config.maxAttempts;
+    const unconfirmed = result.failure === 'unconfirmed';
+    const giveUp =
+      result.failure === 'permanent' || message.attempts >= config.maxAttempts || (unconfirmed && message.maybeDelivered + 1 >= MAX_MAYBE_DELIVERED);
     const delay = result.failure === 'rate_limited' ? Math.max(config.rateWindowMs, Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs)) : backoffMs(message.attempts);
     await store.finish({
       ...common,
-      outcome: giveUp ? 'failed' : result.failure === 'rate_limited' ? 'rate_limited' : 'retry',
+      outcome: unconfirmed ? 'unconfirmed' : giveUp ? 'failed' : result.failure === 'rate_limited' ? 'rate_limited' : 'retry',
       status: giveUp ? 'failed' : 'pending',
       nextAttemptAt: giveUp ? undefined : new Date(Date.now() + delay),
-      errorCode: result.code,
-      error: result.message,
+      errorCode: unconfirmed && giveUp ? 'unconfirmed' : result.code,
+      error: unconfirmed && giveUp ? UNCONFIRMED_TWICE : result.message,
     });
     if (giveUp) {
       report.failed += 1;

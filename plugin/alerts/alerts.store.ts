@@ -3,7 +3,10 @@ import { LOCKS, xactLock } from '../core/locks.js';
 import { whereInScope, type Scope } from '../access/scope.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
-export type AttemptOutcome = 'sent' | 'retry' | 'rate_limited' | 'failed' | 'abandoned';
+export type AttemptOutcome = 'sent' | 'retry' | 'rate_limited' | 'failed' | 'abandoned' | 'unconfirmed';
+
+/** Attempts that may have reached the robot: no answer came back, or the worker died in flight. */
+export const MAYBE_DELIVERED: AttemptOutcome[] = ['unconfirmed', 'abandoned'];
 
 export interface OutboxInsert {
   idempotencyKey: string;
@@ -22,6 +25,8 @@ export interface ClaimedMessage {
   kind: string;
   payload: { text: string };
   attempts: number;
+  /** Earlier attempts that may have reached the robot (MAYBE_DELIVERED). */
+  maybeDelivered: number;
 }
 
 export interface DeliveryFilter {
@@ -116,7 +121,16 @@ export function createAlertsStore(db: Knex) {
           })),
         )
         .returning(['id', 'outbox_id']);
-      return claimed.map((c) => ({ ...c, ledgerId: ledger.find((l) => String(l.outbox_id) === String(c.id))?.id }));
+      const maybe: { outbox_id: string; n: number }[] = await trx('wss_alert_attempts')
+        .whereIn('outbox_id', ids)
+        .whereIn('outcome', MAYBE_DELIVERED)
+        .groupBy('outbox_id')
+        .select('outbox_id', trx.raw('count(*)::int AS n'));
+      return claimed.map((c) => ({
+        ...c,
+        maybeDelivered: maybe.find((m) => String(m.outbox_id) === String(c.id))?.n ?? 0,
+        ledgerId: ledger.find((l) => String(l.outbox_id) === String(c.id))?.id,
+      }));
     },
 
     /** Messages left waiting for a robot slot: back to pending until the slot frees, no attempt used. */

@@ -1,7 +1,9 @@
 /**
  * Group-robot senders for WeCom, DingTalk and Feishu. They never throw for a refused message: the
- * result says whether to retry later (rate_limited / transient) or give up (permanent), so an outbox
- * can decide. Keys, tokens and signatures never reach the logs.
+ * result says whether to retry later (rate_limited / transient), give up (permanent), or that the
+ * robot may have taken it without the answer coming back (unconfirmed: a timeout or a connection
+ * lost after the request went out), so an outbox can decide. Keys, tokens and signatures never
+ * reach the logs.
  */
 import { createHmac } from 'node:crypto';
 import axios from 'axios';
@@ -19,7 +21,10 @@ export type RobotMessage =
   | { type: 'text'; content: string; mentionAll?: boolean; mentionUserIds?: string[]; mentionMobiles?: string[] }
   | { type: 'markdown'; title?: string; content: string };
 
-export type RobotFailure = 'rate_limited' | 'permanent' | 'transient';
+export type RobotFailure = 'rate_limited' | 'permanent' | 'transient' | 'unconfirmed';
+
+/** Transport errors that happen before a request can reach the robot: nothing was delivered. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
 export type RobotSendResult =
   | { ok: true }
@@ -131,7 +136,8 @@ export function createRobotSender(options: RobotSenderOptions = {}) {
       } catch (error) {
         const code = axios.isAxiosError(error) ? (error.code ?? 'network_error') : 'network_error';
         log.warn('robot send failed', { kind: target.kind, code });
-        return { ok: false, failure: 'transient', code, message: 'request failed' };
+        if (NOT_SENT_CODES.has(code)) return { ok: false, failure: 'transient', code, message: 'request failed' };
+        return { ok: false, failure: 'unconfirmed', code, message: 'no answer (the robot may have received it)' };
       }
       if (status === 429) return { ok: false, failure: 'rate_limited', code: 'http_429', message: 'HTTP 429', retryAfterMs: MINUTE };
       if (status >= 500) return { ok: false, failure: 'transient', code: `http_${status}`, message: `HTTP ${status}` };

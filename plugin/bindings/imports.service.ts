@@ -205,7 +205,8 @@ export function createImportsService(deps: {
         await writer.applyPlans(trx, authorOf(actor), plans, effects, `批量导入 ${job.fileName}`, (done, total) => {
           if (Date.now() - last < 250) return;
           last = Date.now();
-          void store.progress(job.id, Math.floor(job.totalRows * (done / total)));
+          // Progress is informational: a failed write must not become an unhandled rejection.
+          store.progress(job.id, Math.floor(job.totalRows * (done / total))).catch(() => undefined);
         });
       });
       await store.transition(job.id, ['committing'], 'committed', { summary, processedRows: job.totalRows, committed: true, error: null });

@@ -7,7 +7,7 @@ import { scopeOf } from '../access/scope.js';
 import type { CapacityAccountItem, CapacityRules, FillBand, LimitChangeBody } from '../contract/index.js';
 import { renderTemplate, type AlertMessage, type AlertsService } from '../alerts/index.js';
 import type { WecomClient } from '../wecom/index.js';
-import type { ContactChange } from '../wecom-callbacks/index.js';
+import type { ContactChange, ContactCountListener, ContactEventLedger } from '../wecom-callbacks/index.js';
 import type { CapacityConfig } from './capacity.config.js';
 import type { AccountListFilter, CapacityStore, LevelRow } from './capacity.store.js';
 import { forecastFill, forecastText, type Forecast } from './forecast.js';
@@ -21,7 +21,7 @@ export interface CapacityRouting {
   routeNewCustomersTo(storeId: string, accountUserid: string | null, reason: string): Promise<unknown>;
 }
 
-export interface CapacityService {
+export interface CapacityService extends ContactCountListener {
   /** Re-checks thresholds and routing of these accounts (after their counts or limits changed). */
   evaluate(accountIds: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
   countsChanged(userids: string[]): Promise<{ warningsQueued: number; routeChanges: number }>;
@@ -29,6 +29,11 @@ export interface CapacityService {
   accountsCounted(accountIds: string[]): Promise<unknown>;
   /** Port of the WeCom callbacks feature: a change of a live count re-checks that account. */
   contactChanged(event: ContactChange): Promise<unknown>;
+  /**
+   * Port of the WeCom callbacks feature, inside the apply transaction: the thresholds are checked
+   * (and warnings queued) in the transaction that changed the count, so a crash loses neither.
+   */
+  countChanged(trx: Knex.Transaction, userid: string): Promise<number>;
   /**
    * Job `capacity-sync`: every counted account (active and retired bindings) against WeCom's list,
    * page by page. The WeCom client's limiter keeps the calls inside the API budget.
@@ -53,6 +58,8 @@ export interface CapacitySyncReport {
 }
 
 const SYNC_PAGE = 500;
+/** Events applied this long before a list call are certainly in WeCom's answer; earlier ones are left alone. */
+const SETTLE_MARGIN_MS = 60_000;
 
 export function createCapacityService(deps: {
   db: Knex;
@@ -60,6 +67,8 @@ export function createCapacityService(deps: {
   alerts: Pick<AlertsService, 'enqueue'>;
   config: CapacityConfig;
   logger: Logger;
+  /** The stored callback events the reconcile nets out (WeCom callbacks feature). */
+  contactEvents: ContactEventLedger;
   wecom?: CustomerLister;
   routing?: CapacityRouting;
   /** Parallel list calls; the client's own limiter keeps the per-API budget. */
@@ -91,35 +100,37 @@ export function createCapacityService(deps: {
    */
   async function checkThresholds(ids: string[]): Promise<number> {
     if (!ids.length) return 0;
-    return db.transaction(async (trx) => {
-      const accounts = await store.accountsForCheck(trx, ids);
-      const rows = await store.lockLevels(trx, ids, levels);
-      await store.recordSamples(trx, accounts);
-      const since = await store.oldestSamples(trx, ids, config.forecastWindowDays);
-      const bindings = await store.bindingsOf(trx, ids);
-      const now = new Date();
-      const changed: LevelRow[] = [];
-      const messages: AlertMessage[] = [];
-      for (const account of accounts) {
-        const percent = (account.count * 100) / account.limit;
-        const result = step(percent, rows.filter((r) => r.accountId === String(account.id)));
-        changed.push(...result.changed);
-        if (!result.warn) continue;
-        const served = bindings.filter((b) => String(b.accountId) === String(account.id));
-        const forecast = forecastFill({ count: account.count, limit: account.limit, levels, since: since.get(String(account.id)) ?? null, now });
-        const text = warningText(account, result.warn.level, percent, served, forecast);
-        messages.push({
-          key: `capacity:${account.id}:${result.warn.level}:${result.warn.crossings}`,
-          kind: 'capacity_threshold',
-          text,
-          branchIds: [...new Set(served.map((b) => b.branchId))],
-          accountId: account.id,
-          details: { userid: account.userid, level: result.warn.level, count: account.count, limit: account.limit, forecast },
-        });
-      }
-      await store.updateLevels(trx, changed);
-      return alerts.enqueue(trx, messages);
-    });
+    return db.transaction((trx) => checkThresholdsIn(trx, ids));
+  }
+
+  async function checkThresholdsIn(trx: Knex.Transaction, ids: string[]): Promise<number> {
+    const accounts = await store.accountsForCheck(trx, ids);
+    const rows = await store.lockLevels(trx, ids, levels);
+    await store.recordSamples(trx, accounts);
+    const since = await store.oldestSamples(trx, ids, config.forecastWindowDays);
+    const bindings = await store.bindingsOf(trx, ids);
+    const now = new Date();
+    const changed: LevelRow[] = [];
+    const messages: AlertMessage[] = [];
+    for (const account of accounts) {
+      const percent = (account.count * 100) / account.limit;
+      const result = step(percent, rows.filter((r) => r.accountId === String(account.id)));
+      changed.push(...result.changed);
+      if (!result.warn) continue;
+      const served = bindings.filter((b) => String(b.accountId) === String(account.id));
+      const forecast = forecastFill({ count: account.count, limit: account.limit, levels, since: since.get(String(account.id)) ?? null, now });
+      const text = warningText(account, result.warn.level, percent, served, forecast);
+      messages.push({
+        key: `capacity:${account.id}:${result.warn.level}:${result.warn.crossings}`,
+        kind: 'capacity_threshold',
+        text,
+        branchIds: [...new Set(served.map((b) => b.branchId))],
+        accountId: account.id,
+        details: { userid: account.userid, level: result.warn.level, count: account.count, limit: account.limit, forecast },
+      });
+    }
+    await store.updateLevels(trx, changed);
+    return alerts.enqueue(trx, messages);
   }
 
   function warningText(
@@ -211,6 +222,10 @@ export function createCapacityService(deps: {
       if (event.customerCount !== undefined && event.userId) await countsChanged([event.userId]);
     },
 
+    async countChanged(trx, userid) {
+      return checkThresholdsIn(trx, await store.accountIdsByUserid([userid], trx));
+    },
+
     async sync(signal) {
       const wecom = deps.wecom;
       if (!wecom) throw new Error('capacity sync needs the WeCom client');
@@ -245,8 +260,15 @@ export function createCapacityService(deps: {
             while (next < page.length && !signal?.aborted) {
               const account = page[next++];
               try {
-                const ids = await wecom.listExternalContacts(account.userid);
-                counted.push({ id: String(account.id), live: account.count, wecom: ids.length });
+                const since = new Date(Date.now() - SETTLE_MARGIN_MS);
+                const listed = await wecom.listExternalContacts(account.userid);
+                const live = await db.transaction(async (trx) => {
+                  const before = await store.lockLiveCount(trx, String(account.id), account.userid);
+                  const count = await deps.contactEvents.settleListedCount(trx, { userid: account.userid, listed, since });
+                  await store.writeReconciledCount(trx, String(account.id), count);
+                  return before;
+                });
+                counted.push({ id: String(account.id), live, wecom: listed.length });
               } catch (err) {
                 failures.push({ id: String(account.id), error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
               }

@@ -56,19 +56,25 @@ export function createCapacityStore(db: Knex) {
       return q;
     },
 
-    async accountIdsByUserid(userids: string[]): Promise<string[]> {
+    async accountIdsByUserid(userids: string[], knex: Knex | Knex.Transaction = db): Promise<string[]> {
       if (!userids.length) return [];
-      return (await db('wss_wecom_accounts').whereIn('userid', userids).pluck('id')).map(String);
+      return (await knex('wss_wecom_accounts').whereIn('userid', userids).pluck('id')).map(String);
     },
 
-    /** Writes WeCom's counts and the drift from the live counts, in one statement each. */
+    /** The account lock callbacks apply under, then the live count it guards. */
+    async lockLiveCount(trx: Knex.Transaction, id: string, userid: string): Promise<number> {
+      await xactLock(trx, LOCKS.account(userid));
+      const row = (await trx('wss_wecom_accounts').where('id', id).forUpdate().first('customer_count')) as { customer_count: number } | undefined;
+      return row?.customer_count ?? 0;
+    },
+
+    async writeReconciledCount(trx: Knex.Transaction, id: string, count: number): Promise<void> {
+      await trx('wss_wecom_accounts').where('id', id).update({ customer_count: count, counted_at: trx.fn.now(), updated_at: trx.fn.now() });
+    },
+
+    /** Records WeCom's counts and the drift from the live counts, in one statement each. */
     async recordSync(trx: Knex.Transaction, rows: { id: string; live: number; wecom: number }[], failures: { id: string; error: string }[]) {
       if (rows.length) {
-        await trx.raw(
-          `UPDATE wss_wecom_accounts a SET customer_count = v.wecom, counted_at = now(), updated_at = now()
-           FROM unnest(?::bigint[], ?::int[]) AS v(id, wecom) WHERE a.id = v.id`,
-          [rows.map((r) => r.id), rows.map((r) => r.wecom)],
-        );
         await trx.raw(
           `INSERT INTO wss_capacity_sync_state (account_id, live_count, wecom_count, drift, error, checked_at)
            SELECT v.id, v.live, v.wecom, v.wecom - v.live, NULL, now() FROM unnest(?::bigint[], ?::int[], ?::int[]) AS v(id, live, wecom)

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import type { Feature } from '../core/feature.js';
 import type { AlertsService } from '../alerts/index.js';
+import type { ContactEventLedger } from '../wecom-callbacks/index.js';
 import type { CapacityConfig } from './capacity.config.js';
 import { capacityRoutes } from './capacity.routes.js';
 import { createCapacityService, type CapacityRouting, type CapacityService, type CustomerLister } from './capacity.service.js';
@@ -20,6 +21,8 @@ export function createCapacityFeature(deps: {
   config: CapacityConfig;
   logger: Logger;
   alerts: Pick<AlertsService, 'enqueue' | 'routingView'>;
+  /** Stored callback events, netted out of WeCom's figure by the reconcile. */
+  contactEvents: ContactEventLedger;
   wecom?: CustomerLister;
   routing?: CapacityRouting;
   /** Parallel list calls of the sync (the WeCom client's own cap still applies). */
@@ -29,6 +32,7 @@ export function createCapacityFeature(deps: {
     db: deps.db,
     store: createCapacityStore(deps.db),
     alerts: deps.alerts,
+    contactEvents: deps.contactEvents,
     config: deps.config,
     logger: deps.logger,
     wecom: deps.wecom,

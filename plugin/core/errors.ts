@@ -42,3 +42,14 @@ export const conflict = (message: string, code: string, details?: unknown) => ne
 export const tooLarge = (message: string, code = 'payload_too_large') => new DomainError('too_large', code, message);
 export const rateLimited = (message: string, code = 'rate_limited') => new DomainError('rate_limited', code, message);
 export const unavailable = (message: string, code: string, details?: unknown) => new DomainError('unavailable', code, message, details);
+
+/**
+ * The plugin cannot work with the host's setup (thrown by `start()`, never by a request): the message
+ * says what is wrong, `setting` names the config key that fixes it.
+ */
+export class StartupError extends Error {
+  constructor(message: string, readonly setting?: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}

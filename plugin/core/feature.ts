@@ -50,6 +50,11 @@ export interface Feature<Service> {
   service: Service;
   routes: RouteSpec[];
   jobs: JobDeclaration[];
+  /**
+   * Starts background work and proves it works through the configured connections (plugin start);
+   * throws a StartupError naming the setting to change when it cannot.
+   */
+  start?(): Promise<void>;
   /** Waits for background work and releases resources (plugin close). */
   close?(): Promise<void>;
 }

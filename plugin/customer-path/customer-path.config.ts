@@ -9,6 +9,9 @@ export const customerPathConfigSchema = z
       .number().int().min(1).max(3600).default(30)
       .describe('A cached entry is re-checked against the database after this long even without a NOTIFY'),
     entryCacheSize: z.number().int().min(100).max(1_000_000).default(100_000),
+    entryListenerHeartbeatMs: z
+      .number().int().min(100).max(60_000).default(1000)
+      .describe('The entry cache NOTIFYs itself this often; it is trusted only while a heartbeat sent within three of these came back'),
     miniProgram: z
       .object({
         appId: z.string().min(1),

@@ -24,7 +24,7 @@ export interface EntryCacheStats {
   misses: number;
   invalidations: number;
   size: number;
-  /** LISTEN is active: only then are cached entries trusted. */
+  /** LISTEN is proven alive by its heartbeat: only then are cached entries trusted. */
   live: boolean;
 }
 
@@ -34,14 +34,17 @@ export interface EntryService {
   /** Cache counters (hits, misses, NOTIFY invalidations), for diagnostics and tests. */
   stats(): EntryCacheStats;
   resetStats(): void;
+  /** Connects the listener and proves it receives notifications; throws a StartupError otherwise. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The public entry, served from an in-process cache that a Postgres NOTIFY (trigger on
  * wss_store_entries / wss_stores) invalidates the moment HQ toggles a store. The cache is only
- * trusted while LISTEN is live; entries are also re-read after `entryCacheMaxAgeSeconds` as a
- * safety net. Unknown stores are visible=false, never an error.
+ * trusted while the listener's heartbeat comes back (a dead or half-open LISTEN connection costs at
+ * most three heartbeats of staleness, then reads go to the database until it is back); entries are
+ * also re-read after `entryCacheMaxAgeSeconds` as a safety net. Unknown stores are visible=false.
  */
 export function createEntryService(deps: {
   db: Knex;
@@ -50,6 +53,8 @@ export function createEntryService(deps: {
   /** Where customers reach the plugin routes (publicBaseUrl, or the routes prefix). */
   publicBase: string;
   logger: Logger;
+  /** A direct connection for LISTEN when the knex pool goes through a transaction pooler. */
+  listenConnection?: string;
 }): EntryService {
   const { store, config, publicBase, logger } = deps;
   const cache = new Map<string, Slot>();
@@ -61,7 +66,9 @@ export function createEntryService(deps: {
 
   const listener = createEntryChangeListener({
     db: deps.db,
+    connection: deps.listenConnection,
     logger,
+    heartbeatMs: config.entryListenerHeartbeatMs,
     onChange({ storeId, visible }) {
       generation += 1;
       stats.invalidations += 1;
@@ -76,7 +83,6 @@ export function createEntryService(deps: {
       cache.clear();
     },
   });
-  let listenerFailure: Promise<void> | null = null;
 
   function build(storeId: string, row: Pick<EntryRow, 'visible' | 'isOpen'> | null): CachedEntry {
     const visible = Boolean(row && row.visible && row.isOpen);
@@ -91,20 +97,9 @@ export function createEntryService(deps: {
     return { payload, body, etag };
   }
 
-  async function ensureListening(): Promise<void> {
-    if (listener.live) return;
-    // A failed start is retried by the next request at most once per second.
-    listenerFailure ??= listener.start().catch((error: Error) => {
-      logger.warn('entry change listener could not start', { error: error.message });
-      setTimeout(() => (listenerFailure = null), 1000).unref();
-    });
-    await listenerFailure;
-    if (listener.live) listenerFailure = null;
-  }
-
   return {
     async read(storeId) {
-      await ensureListening();
+      listener.ensureStarted();
       const now = Date.now();
       const slot = cache.get(storeId);
       if (slot && listener.live && now < slot.expiresAt) {
@@ -133,6 +128,8 @@ export function createEntryService(deps: {
     resetStats() {
       stats = { hits: 0, misses: 0, invalidations: 0 };
     },
+
+    start: () => listener.start(),
 
     async close() {
       await listener.close();

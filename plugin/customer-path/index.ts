@@ -41,9 +41,11 @@ export function createCustomerPathFeature(deps: {
   logger: Logger;
   tracking: Pick<TrackingService, 'record'>;
   contactWays?: ContactWayApi;
+  /** A direct PostgreSQL connection for LISTEN (the knex pool may go through a transaction pooler). */
+  listenConnection?: string;
 }): Feature<CustomerPathService> {
   const { db, config, logger } = deps;
-  const entry = createEntryService({ db, store: createEntryStore(db), config, publicBase: deps.publicBase, logger });
+  const entry = createEntryService({ db, store: createEntryStore(db), config, publicBase: deps.publicBase, logger, listenConnection: deps.listenConnection });
   const guide = createGuideService({
     db,
     store: createGuideStore(db),
@@ -82,6 +84,7 @@ export function createCustomerPathFeature(deps: {
       guideVisitsPerIpPerMinute: config.ingest.guideVisitsPerIpPerMinute,
     }),
     jobs: [{ id: 'guide-pool-refill', run: (signal) => guide.refillPool(signal) }],
+    start: () => entry.start(),
     async close() {
       await entry.close();
       await guide.poolIdle();

@@ -1,11 +1,14 @@
 /**
  * WeCom callbacks: verify and decrypt, store the raw event (deduplicated) before answering, then
- * apply it to wss_wecom_contacts and the account's live customer_count.
+ * apply it to wss_wecom_contacts and the account's live customer_count — under the account lock, in
+ * CreateTime order per account × customer — and hand it to the reacting features.
  */
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import { createCallbackCrypto, type CallbackSecrets, type SignedQuery, type WecomCallbackEvent } from './callback-crypto.js';
 import { createCallbackStore, type CallbackEventRow, type CallbackStore } from './callback.store.js';
+import { applyContactEvent, isPairEvent } from './contact-apply.js';
 
 /** A WeCom contact event once applied and committed (what the reacting features receive). */
 export interface ContactChange {
@@ -22,10 +25,19 @@ export interface ContactChange {
 
 /**
  * A feature that reacts to applied contact events (attribution, capacity). Each one's work must be
- * idempotent: the event is already committed, and a failing listener is logged, not retried.
+ * idempotent: the event is already committed; a listener that fails, or a process that dies before
+ * the listeners ran, is followed up again by the replay job (within a day).
  */
 export interface ContactChangeListener {
   contactChanged(event: ContactChange): Promise<unknown>;
+}
+
+/**
+ * A feature whose bookkeeping must commit with the count change (capacity thresholds): called inside
+ * the apply transaction, under the account lock. If it throws, the apply rolls back and is retried.
+ */
+export interface ContactCountListener {
+  countChanged(trx: Knex.Transaction, userid: string): Promise<unknown>;
 }
 
 export interface WecomCallbacksService {
@@ -36,9 +48,15 @@ export interface WecomCallbacksService {
    * Throws CallbackVerificationError (nothing stored) for forged or malformed callbacks.
    */
   receive(query: Partial<SignedQuery>, body: string): Promise<{ eventId?: string; duplicate: boolean }>;
-  /** Applies one stored event once (row lock + processed_at); false if already done. */
+  /**
+   * Applies one stored event once, with the earlier unapplied events of the same account × customer
+   * before it; false if it was already applied.
+   */
   processEvent(id: string): Promise<boolean>;
-  /** Job `wecom-callback-replay`: applies events left unprocessed (e.g. the process stopped after storing them). */
+  /**
+   * Job `wecom-callback-replay`: applies events left unapplied (the process stopped after storing
+   * them) and re-runs the follow-up of events whose listeners did not finish. Returns events applied.
+   */
   processPending(limit?: number, signal?: AbortSignal): Promise<number>;
   /** Resolves when background processing started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
@@ -50,86 +68,121 @@ export interface WecomCallbackServiceDeps {
   logger: Logger;
   store?: CallbackStore;
   listeners: ContactChangeListener[];
+  countListeners?: ContactCountListener[];
+  /** A follow-up not finished this long after the apply is re-run by the replay job. */
+  followUpGraceMs?: number;
 }
 
-const CONTACT_EVENT = 'change_external_contact';
+/**
+ * WeCom resends an unanswered callback with the same event XML; a delete and a re-add within the same
+ * second differ in their WelcomeCode (an add's) or, for other events, in their XML.
+ */
+export function callbackDedupeKey(
+  event: Pick<WecomCallbackEvent, 'changeType' | 'event' | 'userId' | 'externalUserId' | 'createTime' | 'welcomeCode' | 'xml'>,
+): string {
+  const distinct = event.welcomeCode ? `w:${event.welcomeCode}` : `x:${createHash('sha256').update(event.xml).digest('hex').slice(0, 16)}`;
+  return [event.changeType ?? event.event, event.userId ?? '', event.externalUserId ?? '', event.createTime, distinct].join('|');
+}
 
-export function callbackDedupeKey(event: Pick<WecomCallbackEvent, 'changeType' | 'event' | 'userId' | 'externalUserId' | 'createTime'>): string {
-  return [event.changeType ?? event.event, event.userId ?? '', event.externalUserId ?? '', event.createTime].join('|');
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function changeOf(row: CallbackEventRow, customerCount: number | undefined): ContactChange {
+  return {
+    id: String(row.id),
+    changeType: row.change_type,
+    userId: row.user_id,
+    externalUserId: row.external_userid,
+    createTime: Number(row.create_time),
+    state: row.state,
+    welcomeCode: row.welcome_code,
+    ...(customerCount !== undefined ? { customerCount } : {}),
+  };
 }
 
 export function createWecomCallbackService(deps: WecomCallbackServiceDeps): WecomCallbacksService {
   const crypto = createCallbackCrypto(deps.secrets);
   const store = deps.store ?? createCallbackStore(deps.db);
   const { logger } = deps;
+  const countListeners = deps.countListeners ?? [];
   const running = new Set<Promise<unknown>>();
 
-  async function apply(trx: Knex.Transaction, row: CallbackEventRow): Promise<number | undefined> {
-    const userid = row.user_id;
-    const externalUserId = row.external_userid;
-    if (row.event !== CONTACT_EVENT || !userid || !externalUserId) return undefined;
-    const at = new Date(Number(row.create_time) * 1000);
-    await store.lockAccount(trx, userid);
-    const wasActive = await store.isActive(trx, userid, externalUserId);
-    switch (row.change_type) {
-      case 'add_external_contact':
-      case 'add_half_external_contact':
-        await store.upsertAdded(trx, { userid, externalUserId, at, state: row.state ?? undefined });
-        break;
-      case 'del_external_contact':
-      case 'del_follow_user':
-        await store.markDeleted(trx, { userid, externalUserId, at, by: row.change_type === 'del_external_contact' ? 'member' : 'customer' });
-        break;
-      case 'edit_external_contact':
-        await store.markEdited(trx, { userid, externalUserId, at });
-        return undefined;
-      default:
-        return undefined;
-    }
-    const isActive = await store.isActive(trx, userid, externalUserId);
-    return store.adjustCount(trx, userid, Number(isActive) - Number(wasActive));
+  /**
+   * One transaction: the account lock first (so two appliers never wait on each other's event rows),
+   * then the pair's unapplied events up to this one, applied oldest first, then the count listeners.
+   */
+  async function applyInOrder(id: string): Promise<ContactChange[]> {
+    return deps.db.transaction(async (trx) => {
+      const head = await store.findEvent(trx, id);
+      if (!head || head.processed_at) return [];
+      if (!isPairEvent(head)) {
+        const row = await store.lockPendingEvent(trx, id);
+        if (!row) return [];
+        await store.markProcessed(trx, id);
+        return [changeOf(row, undefined)];
+      }
+      await store.lockAccount(trx, head.user_id!);
+      const rows = await store.lockPendingOfPair(trx, head);
+      if (!rows.some((row) => String(row.id) === String(head.id))) return [];
+      const changes: ContactChange[] = [];
+      let counted = false;
+      for (const row of rows) {
+        const customerCount = await applyContactEvent(trx, store, row);
+        await store.markProcessed(trx, String(row.id));
+        counted ||= customerCount !== undefined;
+        changes.push(changeOf(row, customerCount));
+      }
+      if (counted) for (const listener of countListeners) await listener.countChanged(trx, head.user_id!);
+      return changes;
+    });
   }
 
-  /** Applies one stored event once (row lock + processed_at); returns false if already done. */
-  async function processEvent(id: string): Promise<boolean> {
-    let applied: ContactChange | undefined;
-    try {
-      await deps.db.transaction(async (trx) => {
-        const row = await store.lockPendingEvent(trx, id);
-        if (!row) return;
-        const customerCount = await apply(trx, row);
-        await store.markProcessed(trx, id);
-        applied = {
-          id,
-          changeType: row.change_type,
-          userId: row.user_id,
-          externalUserId: row.external_userid,
-          createTime: Number(row.create_time),
-          state: row.state,
-          welcomeCode: row.welcome_code,
-          ...(customerCount !== undefined ? { customerCount } : {}),
-        };
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.error('wecom callback processing failed', { eventId: id, error: message });
-      await store.markFailed(id, message).catch(() => undefined);
-      return false;
-    }
-    if (!applied) return false;
-    for (const listener of deps.listeners) {
-      try {
-        await listener.contactChanged(applied);
-      } catch (error) {
-        logger.error('contact event listener failed', { eventId: id, error: error instanceof Error ? error.message : String(error) });
+  /** Hands committed changes to the listeners; marks them followed up when every listener succeeded. */
+  async function followUp(changes: ContactChange[]): Promise<void> {
+    const done: string[] = [];
+    for (const change of changes) {
+      let ok = true;
+      for (const listener of deps.listeners) {
+        try {
+          await listener.contactChanged(change);
+        } catch (error) {
+          ok = false;
+          logger.error('contact event listener failed', { eventId: change.id, error: errorText(error) });
+        }
       }
+      if (ok) done.push(change.id);
     }
-    return true;
+    await store.markFollowedUp(done).catch((error: unknown) => logger.warn('contact event follow-up not recorded; the replay repeats it', { error: errorText(error) }));
+  }
+
+  /** Applies the event (and its pair's earlier ones); returns the ids applied. Never rejects. */
+  async function process(id: string): Promise<string[]> {
+    let changes: ContactChange[];
+    try {
+      changes = await applyInOrder(id);
+    } catch (error) {
+      logger.error('wecom callback processing failed', { eventId: id, error: errorText(error) });
+      await store.markFailed(id, errorText(error)).catch(() => undefined);
+      return [];
+    }
+    await followUp(changes);
+    return changes.map((c) => c.id);
   }
 
   function processInBackground(id: string): void {
-    const task = processEvent(id).finally(() => running.delete(task));
+    const task = process(id).finally(() => running.delete(task));
     running.add(task);
+  }
+
+  /** Events applied (in an earlier run or a process that died) whose listeners did not all finish. */
+  async function followUpStragglers(limit: number, signal?: AbortSignal): Promise<void> {
+    const rows = await store.awaitingFollowUp(limit, deps.followUpGraceMs ?? 30_000);
+    const changes: ContactChange[] = [];
+    for (const row of rows) {
+      if (signal?.aborted) break;
+      const counted = isPairEvent(row) && row.change_type !== 'edit_external_contact' ? await store.liveCount(row.user_id!) : undefined;
+      changes.push(changeOf(row, counted));
+    }
+    await followUp(changes);
   }
 
   return {
@@ -158,15 +211,19 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
       return { eventId, duplicate: false };
     },
 
-    processEvent,
+    async processEvent(id) {
+      return (await process(id)).includes(String(id));
+    },
 
     async processPending(limit = 500, signal) {
-      let applied = 0;
+      const applied = new Set<string>();
       for (const id of await store.pendingEventIds(limit)) {
         if (signal?.aborted) break;
-        if (await processEvent(id)) applied += 1;
+        if (applied.has(id)) continue;
+        for (const done of await process(id)) applied.add(done);
       }
-      return applied;
+      if (!signal?.aborted) await followUpStragglers(limit, signal);
+      return applied.size;
     },
 
     async idle() {
@@ -174,4 +231,3 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
     },
   };
 }
-

@@ -5,6 +5,7 @@ import { LOCKS, xactLock } from '../core/locks.js';
 const CALLBACK_EVENTS_TABLE = 'wss_wecom_callback_events';
 const CONTACTS_TABLE = 'wss_wecom_contacts';
 const ACCOUNTS_TABLE = 'wss_wecom_accounts';
+const TOMBSTONES_TABLE = 'wss_wecom_contact_tombstones';
 
 export interface NewCallbackEvent {
   dedupeKey: string;
@@ -33,6 +34,8 @@ export interface CallbackEventRow {
   processed_at: Date | null;
   process_attempts: number;
   process_error: string | null;
+  count_settled_at: Date | null;
+  followed_up_at: Date | null;
 }
 
 export function createCallbackStore(db: Knex) {
@@ -62,9 +65,27 @@ export function createCallbackStore(db: Knex) {
       return rows.map((row) => String(row.id));
     },
 
-    /** Locks an unprocessed event for this transaction; undefined if processed or locked elsewhere. */
+    /** The stored event, unlocked (to learn which account to lock first). */
+    async findEvent(trx: Knex.Transaction, id: string): Promise<CallbackEventRow | undefined> {
+      return (await trx(CALLBACK_EVENTS_TABLE).where({ id }).first()) as CallbackEventRow | undefined;
+    },
+
+    /** Locks an unprocessed event for this transaction (waiting for another applier); undefined once processed. */
     async lockPendingEvent(trx: Knex.Transaction, id: string): Promise<CallbackEventRow | undefined> {
-      return (await trx(CALLBACK_EVENTS_TABLE).where({ id }).whereNull('processed_at').forUpdate().skipLocked().first()) as CallbackEventRow | undefined;
+      return (await trx(CALLBACK_EVENTS_TABLE).where({ id }).whereNull('processed_at').forUpdate().first()) as CallbackEventRow | undefined;
+    },
+
+    /**
+     * The unprocessed events of one account × customer up to and including `upTo`, oldest first by
+     * CreateTime then arrival, locked. Called under the account lock, so no other applier holds them.
+     */
+    async lockPendingOfPair(trx: Knex.Transaction, upTo: CallbackEventRow): Promise<CallbackEventRow[]> {
+      return (await trx(CALLBACK_EVENTS_TABLE)
+        .where({ user_id: upTo.user_id, external_userid: upTo.external_userid, event: upTo.event })
+        .whereNull('processed_at')
+        .where((w) => w.where('create_time', '<', upTo.create_time).orWhere((same) => same.where('create_time', upTo.create_time).andWhere('id', '<=', upTo.id)))
+        .orderBy([{ column: 'create_time' }, { column: 'id' }])
+        .forUpdate()) as CallbackEventRow[];
     },
 
     async markProcessed(trx: Knex.Transaction, id: string): Promise<void> {
@@ -73,6 +94,26 @@ export function createCallbackStore(db: Knex) {
 
     async markFailed(id: string, error: string): Promise<void> {
       await db(CALLBACK_EVENTS_TABLE).where({ id }).update({ process_error: error.slice(0, 2000), process_attempts: db.raw('process_attempts + 1') });
+    },
+
+    /** Applied events whose follow-up (listeners) did not finish, applied at least `graceMs` ago and within a day. */
+    async awaitingFollowUp(limit: number, graceMs: number): Promise<CallbackEventRow[]> {
+      return (await db(CALLBACK_EVENTS_TABLE)
+        .whereNotNull('processed_at')
+        .whereNull('followed_up_at')
+        .where('processed_at', '<', db.raw("now() - make_interval(secs => ?::float / 1000)", [graceMs]))
+        .where('processed_at', '>', db.raw("now() - interval '1 day'"))
+        .orderBy('processed_at')
+        .limit(limit)) as CallbackEventRow[];
+    },
+
+    async markFollowedUp(ids: string[]): Promise<void> {
+      if (ids.length) await db(CALLBACK_EVENTS_TABLE).whereIn('id', ids).whereNull('followed_up_at').update({ followed_up_at: db.fn.now() });
+    },
+
+    async liveCount(userid: string): Promise<number | undefined> {
+      const row = (await db(ACCOUNTS_TABLE).where({ userid }).first('customer_count')) as { customer_count: number } | undefined;
+      return row?.customer_count;
     },
 
     /** Serialises changes to one account's contacts so the recomputed count is never stale. */
@@ -108,6 +149,32 @@ export function createCallbackStore(db: Knex) {
 
     async markEdited(trx: Knex.Transaction, input: { userid: string; externalUserId: string; at: Date }): Promise<number> {
       return trx(CONTACTS_TABLE).where({ account_userid: input.userid, external_userid: input.externalUserId }).update({ edited_at: input.at });
+    },
+
+    async contactExists(trx: Knex.Transaction, userid: string, externalUserId: string): Promise<boolean> {
+      return Boolean(await trx(CONTACTS_TABLE).where({ account_userid: userid, external_userid: externalUserId }).first('id'));
+    },
+
+    /** The delete the plugin applied before it knew the relation, locked. */
+    async lockTombstone(trx: Knex.Transaction, userid: string, externalUserId: string): Promise<{ deletedAt: Date; by: 'member' | 'customer' } | undefined> {
+      const row = (await trx(TOMBSTONES_TABLE).where({ account_userid: userid, external_userid: externalUserId }).forUpdate().first()) as
+        | { deleted_at: Date; deleted_by: 'member' | 'customer' }
+        | undefined;
+      return row && { deletedAt: row.deleted_at, by: row.deleted_by };
+    },
+
+    /** Keeps the latest delete of a relation the plugin has no row for. */
+    async putTombstone(trx: Knex.Transaction, input: { userid: string; externalUserId: string; at: Date; by: 'member' | 'customer' }): Promise<void> {
+      await trx.raw(
+        `insert into ${TOMBSTONES_TABLE} (account_userid, external_userid, deleted_at, deleted_by) values (?, ?, ?, ?)
+         on conflict (account_userid, external_userid) do update set deleted_at = excluded.deleted_at, deleted_by = excluded.deleted_by
+         where ${TOMBSTONES_TABLE}.deleted_at < excluded.deleted_at`,
+        [input.userid, input.externalUserId, input.at, input.by],
+      );
+    },
+
+    async dropTombstone(trx: Knex.Transaction, userid: string, externalUserId: string): Promise<void> {
+      await trx(TOMBSTONES_TABLE).where({ account_userid: userid, external_userid: externalUserId }).delete();
     },
 
     /** Whether the relation is currently active (added and not deleted). */

@@ -1,30 +1,35 @@
 /**
  * WeCom callbacks: the signed, encrypted endpoint WeCom posts contact events to. Each event is stored
- * (deduplicated) before the 200, then applied to wss_wecom_contacts and the account's live count,
+ * (deduplicated) before the 200, then applied in CreateTime order per account × customer to
+ * wss_wecom_contacts and the account's live count (ContactCountListener inside that transaction),
  * then handed to the features that react (ContactChangeListener). Job `wecom-callback-replay`
- * applies what a stopped process left stored but unapplied.
+ * applies what a stopped process left stored but unapplied, and re-runs unfinished follow-ups.
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import type { Feature } from '../core/feature.js';
 import type { WecomConfig } from '../wecom/index.js';
 import { wecomCallbackRoutes } from './callback.routes.js';
-import { createWecomCallbackService, type ContactChangeListener, type WecomCallbacksService } from './callback.service.js';
+import { createWecomCallbackService, type ContactChangeListener, type ContactCountListener, type WecomCallbacksService } from './callback.service.js';
 
-export type { ContactChange, ContactChangeListener, WecomCallbacksService } from './callback.service.js';
+export type { ContactChange, ContactChangeListener, ContactCountListener, WecomCallbacksService } from './callback.service.js';
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
+export { createContactEventLedger, type ContactEventLedger } from './contact-event-ledger.js';
 
 export function createWecomCallbacksFeature(deps: {
   db: Knex;
   config: Pick<WecomConfig, 'corpId' | 'callbackToken' | 'callbackEncodingAesKey'>;
   logger: Logger;
   listeners: ContactChangeListener[];
+  /** Called inside the apply transaction when a live count changed (capacity thresholds). */
+  countListeners?: ContactCountListener[];
 }): Feature<WecomCallbacksService> {
   const service = createWecomCallbackService({
     db: deps.db,
     secrets: { token: deps.config.callbackToken, encodingAesKey: deps.config.callbackEncodingAesKey, corpId: deps.config.corpId },
     logger: deps.logger,
     listeners: deps.listeners,
+    countListeners: deps.countListeners,
   });
   return {
     service,

@@ -3,6 +3,7 @@ import { parseConfig, type PluginConfigInput } from '../../plugin/config.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import { createCapacityFeature, type CapacityRouting, type CustomerLister } from '../../plugin/capacity/index.js';
 import { createAlertsFeature, type RobotSenderLike } from '../../plugin/alerts/index.js';
+import { createContactEventLedger } from '../../plugin/wecom-callbacks/index.js';
 import { TEST_WECOM_CONFIG } from '../support/plugin-app.js';
 
 export function testConfig(overrides: Partial<PluginConfigInput> = {}) {
@@ -14,7 +15,7 @@ export function buildFeature(db: Knex, overrides: Partial<PluginConfigInput>, ex
   const config = testConfig(overrides);
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger: silentLogger, sender: extra.sender, workerId: extra.workerId }).service;
   const capacity = createCapacityFeature({
-    db, config: config.capacity, logger: silentLogger, alerts, wecom: extra.wecom, routing: extra.routing, syncConcurrency: config.wecom.concurrency,
+    db, config: config.capacity, logger: silentLogger, alerts, contactEvents: createContactEventLedger(), wecom: extra.wecom, routing: extra.routing, syncConcurrency: config.wecom.concurrency,
   }).service;
   return { capacity, alerts };
 }

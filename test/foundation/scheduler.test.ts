@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import knexFactory from 'knex';
 import { createJobScheduler } from '../../jobs/scheduler.js';
+import { createJobLeases } from '../../jobs/job-leases.js';
 import { createWecomStoreService } from '../../plugin/index.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -43,6 +45,60 @@ describe('job scheduler', () => {
     expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(stoppedAt - 5);
     // Released once it stopped: the other process runs it now.
     expect(await b.runNow('directory-sync')).toMatchObject({ outcome: 'ok', result: 'ran' });
+  });
+});
+
+describe('job leases (one row per job: works through a transaction pooler)', () => {
+  it('runs a scheduled tick once: another process firing the same tick late skips it, the next tick runs', async () => {
+    const a = createJobLeases(db.knex, 'process-a');
+    const b = createJobLeases(db.knex, 'process-b');
+    const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
+    expect(await a.claim('metrics-rollup', tick, 5000)).toBe('claimed');
+    expect(await b.claim('metrics-rollup', tick, 5000)).toBe('tick_done');
+    await a.release('metrics-rollup', 'ok', 'done');
+    expect(await b.claim('metrics-rollup', tick, 5000)).toBe('tick_done');
+    expect(await b.claim('metrics-rollup', new Date(tick.getTime() + 1000), 5000)).toBe('claimed');
+    expect(await a.claim('metrics-rollup', new Date(tick.getTime() + 2000), 5000)).toBe('locked');
+  });
+
+  it('frees the lease of a process that died without releasing it once the lease runs out', async () => {
+    const dead = createJobLeases(db.knex, 'killed-process');
+    const alive = createJobLeases(db.knex, 'survivor');
+    expect(await dead.claim('capacity-sync', null, 200)).toBe('claimed');
+    expect(await alive.claim('capacity-sync', null, 200)).toBe('locked');
+    await sleep(250);
+    expect(await alive.claim('capacity-sync', null, 200)).toBe('claimed');
+    expect(await dead.renew('capacity-sync', 200)).toBe(false);
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  it('skips runs without a rejection reaching the host, and says so once', async () => {
+    const unreachable = knexFactory({ client: 'pg', connection: 'postgres://nobody:x@127.0.0.1:1/none', pool: { min: 0, max: 2, acquireTimeoutMillis: 500 }, log: { warn() {}, error() {}, debug() {}, deprecate() {} } });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let ran = 0;
+    const scheduler = createJobScheduler({
+      db: unreachable,
+      logger,
+      timezone: 'Asia/Shanghai',
+      jobs: [{ id: 'alert-delivery', cron: '* * * * * *', enabled: true, timeoutMs: 1000, run: async () => void (ran += 1) }],
+    });
+    try {
+      expect(await scheduler.runNow('alert-delivery')).toMatchObject({ outcome: 'skipped_unavailable' });
+      scheduler.start();
+      await sleep(2300);
+      await scheduler.stop();
+      expect(ran).toBe(0);
+      expect(unhandled).toEqual([]);
+      expect(warnings.filter((w) => w.includes('cannot reach the database'))).toHaveLength(1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await unreachable.destroy();
+    }
   });
 });
 
