@@ -66,6 +66,13 @@ describe('HQ review workflow in a real browser', () => {
   });
 
   it('HQ sees the count in the navigation and the diff, and returns the store with a reason', async () => {
+    // One digest tells HQ robots what the branch submitted (a decided review is no longer news).
+    expect((await demo.service.jobs.runNow('review-digest')).result).toMatchObject({ sent: true, submissions: 1 });
+    expect((await demo.service.jobs.runNow('review-digest')).result).toMatchObject({ sent: false, skipped: 'too_soon' });
+    const hq = await robotTexts(HQ_ROBOT);
+    expect(hq.filter((t) => t.includes('【门店绑定待审核】'))).toHaveLength(1);
+    expect(hq[0]).toContain('华南分公司：新提交 1 家');
+    expect(hq[0]).toContain('https://crm.example.com/admin/reviews');
     const page = await signIn('hq-ops', '/admin/reviews');
     expect(await page.locator('[data-testid="nav-count"]').textContent()).toBe('1');
     const item = card(page, 'S2004');
@@ -85,12 +92,7 @@ describe('HQ review workflow in a real browser', () => {
     await expect.poll(() => page.locator('wss-review-queue [data-testid="decision-results"] li[data-store-id="S2004"]').getAttribute('data-outcome')).toBe('rejected');
     await expect.poll(() => page.locator('[data-testid="nav-count"]').isHidden()).toBe(true);
 
-    // The HQ robot got one digest when the branch submitted; the branch's robot hears of the return.
-    expect((await demo.service.jobs.runNow('review-digest')).result).toMatchObject({ sent: true, submissions: 1 });
-    const hq = await robotTexts(HQ_ROBOT);
-    expect(hq.filter((t) => t.includes('【门店绑定待审核】'))).toHaveLength(1);
-    expect(hq[0]).toContain('华南分公司：新提交 1 家');
-    expect(hq[0]).toContain('https://crm.example.com/admin/reviews');
+    // The branch's robot hears of the return.
     const south = await robotTexts(SOUTH_ROBOT);
     expect(south).toHaveLength(1);
     expect(south[0]).toContain('退回：S2004');
