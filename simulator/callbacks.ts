@@ -18,6 +18,8 @@ export interface ChangeEventInput {
   state?: string;
   welcomeCode?: string;
   source?: string;
+  /** transfer_fail: customer_refused or customer_limit_exceed. */
+  failReason?: string;
 }
 
 export interface CallbackAttempt {
@@ -104,6 +106,7 @@ export function createCallbackDispatcher(options: DispatcherOptions) {
       State: record.state,
       WelcomeCode: record.welcomeCode,
       Source: record.source,
+      FailReason: record.failReason,
     });
     for (let tryIndex = 0; tryIndex <= options.retries; tryIndex += 1) {
       if (tryIndex > 0 && options.retryDelayMs > 0) await new Promise((r) => setTimeout(r, options.retryDelayMs));

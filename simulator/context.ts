@@ -15,6 +15,10 @@ export interface ResolvedSimOptions {
   rateLimitMode: WindowMode;
   welcomeCodeTtlSeconds: number;
   robotWindowScale: number;
+  /** A handover completes this long after the request (real: 24 h). */
+  transferDelayMs: number;
+  /** Yesterday's behaviour data reads as zeros before this hour, Beijing time. */
+  behaviorReadyHour: number;
 }
 
 export interface SimContext {

@@ -8,6 +8,7 @@ import type { SimContext } from './context.js';
 import { SimActionError } from './customers.js';
 import { num, readJsonBody, str } from './http-utils.js';
 import { robotId } from './robots.js';
+import { BEHAVIOR_FIELDS, refuseTransfer, settleTransfers, simNow, type BehaviorDay } from './transfers.js';
 import { relationsOf, resetState, upsertMember, type MemberStatus, type RobotKind } from './state.js';
 
 type WaitMode = 'none' | 'first_attempt' | 'delivered';
@@ -73,6 +74,7 @@ export function createControlRouter(sim: SimContext, onReset: () => void) {
         department,
         main_department: num(input.main_department) ?? department?.[0],
         capacity: num(input.capacity),
+        resignedAt: typeof input.resignedAt === 'string' ? Date.parse(input.resignedAt) : undefined,
         externalContactEnabled: typeof input.externalContactEnabled === 'boolean' ? input.externalContactEnabled : undefined,
       });
     });
@@ -235,6 +237,39 @@ export function createControlRouter(sim: SimContext, onReset: () => void) {
     state.faults.clear();
     state.dropCallbacksRemaining = 0;
     ctx.body = { ok: true };
+  });
+  router.get('/transfers', (ctx) => {
+    settleTransfers(sim);
+    ctx.body = { transfers: state.transfers };
+  });
+  /** The customer refuses an in-service handover that is still waiting (status 3, transfer_fail). */
+  router.post('/transfers/refuse', async (ctx) => {
+    const body = await json(ctx);
+    const externalUserId = str(body.externalUserId);
+    if (!externalUserId) throw new SimActionError(400, 'missing_fields', 'externalUserId is required');
+    const transfer = refuseTransfer(sim, externalUserId, str(body.handoverUserid));
+    if (!transfer) throw new SimActionError(404, 'no_waiting_transfer', `no waiting in-service transfer of ${externalUserId}`);
+    ctx.body = { transfer };
+  });
+  /** Moves the simulator's clock forward (handover delays, the 90-day rule, behaviour days). */
+  router.post('/clock/advance', async (ctx) => {
+    const body = await json(ctx);
+    const ms = (num(body.hours) ?? 0) * 3_600_000 + (num(body.days) ?? 0) * 86_400_000 + (num(body.ms) ?? 0);
+    if (!(ms >= 0)) throw new SimActionError(400, 'bad_request', 'hours, days or ms must be ≥ 0');
+    state.clockOffsetMs += ms;
+    settleTransfers(sim);
+    ctx.body = { now: new Date(simNow(state)).toISOString(), offsetMs: state.clockOffsetMs };
+  });
+  /** Sets a member's behaviour figures of one Beijing day (`YYYY-MM-DD`). */
+  router.put('/behavior', async (ctx) => {
+    const body = await json(ctx);
+    const userid = str(body.userid);
+    const day = str(body.day);
+    if (!userid || !day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new SimActionError(400, 'bad_request', 'userid and day (YYYY-MM-DD) are required');
+    const figures: BehaviorDay = { ...(state.behavior.get(`${userid}|${day}`) ?? {}) };
+    for (const field of BEHAVIOR_FIELDS) if (num(body[field]) !== undefined) figures[field] = num(body[field]);
+    state.behavior.set(`${userid}|${day}`, figures);
+    ctx.body = { userid, day, ...figures };
   });
   router.post('/contact-way-quota', async (ctx) => {
     const quota = num((await json(ctx)).quota);

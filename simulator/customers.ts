@@ -1,6 +1,7 @@
 /** Customer-side actions of the simulated corp (scan-and-add, delete, set count) and their callbacks. */
 import { randomBytes } from 'node:crypto';
 import type { CallbackDispatcher, Enqueued } from './callbacks.js';
+import { countBehavior } from './transfers.js';
 import { findRelation, nextId, relationsOf, removeRelation, type SimRelation, type SimState } from './state.js';
 
 export class SimActionError extends Error {
@@ -80,6 +81,8 @@ export function createCustomerActions(state: SimState, dispatcher: CallbackDispa
         tag_id: [],
       };
       state.relations.push(relation);
+      countBehavior(state, member.userid, 'new_apply_cnt');
+      countBehavior(state, member.userid, 'new_contact_cnt');
       const welcomeCode = nextId(state, 'WELCOME');
       state.welcomeCodes.set(welcomeCode, { code: welcomeCode, userid: member.userid, external_userid: externalUserId, expiresAt: Date.now() + welcomeCodeTtlMs, used: false });
       const callback = dispatcher.enqueue({
@@ -96,6 +99,7 @@ export function createCustomerActions(state: SimState, dispatcher: CallbackDispa
       requireMember(input.userid);
       const removed = removeRelation(state, input.userid, input.externalUserId);
       if (!removed) throw new SimActionError(404, 'unknown_relation', `${input.externalUserId} is not a customer of ${input.userid}`);
+      if (input.by === 'customer') countBehavior(state, input.userid, 'negative_feedback_cnt');
       const callback = dispatcher.enqueue({
         changeType: input.by === 'member' ? 'del_external_contact' : 'del_follow_user',
         userid: input.userid,

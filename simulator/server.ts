@@ -51,6 +51,10 @@ export interface WecomSimulatorOptions {
   welcomeCodeTtlSeconds?: number;
   /** Multiplies robot rate-limit windows and DingTalk's 10-minute throttle (1 = real). */
   robotWindowScale?: number;
+  /** A handover (继承) completes this long after the request (real: 24 h; `/sim/clock/advance` moves time). */
+  transferDelayMs?: number;
+  /** Yesterday's get_user_behavior_data reads as zeros before this hour, Beijing time (default 8). */
+  behaviorReadyHour?: number;
   members?: SimulatorSeedMember[];
   /** Departments besides the root (id 1). */
   departments?: SimDepartment[];
@@ -90,6 +94,8 @@ function resolveOptions(options: WecomSimulatorOptions): ResolvedSimOptions {
     rateLimitMode: options.rateLimitMode ?? 'sliding',
     welcomeCodeTtlSeconds: options.welcomeCodeTtlSeconds ?? 20,
     robotWindowScale: options.robotWindowScale ?? 1,
+    transferDelayMs: options.transferDelayMs ?? 24 * 3_600_000,
+    behaviorReadyHour: options.behaviorReadyHour ?? 8,
   };
 }
 

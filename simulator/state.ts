@@ -1,5 +1,6 @@
 /** In-memory data of the simulated corp: members, customer relations, contact ways, robots, counters. */
 import type { WindowCounter } from './rate-window.js';
+import type { BehaviorDay, SimTransfer } from './transfers.js';
 
 export type MemberStatus = 1 | 2 | 4 | 5;
 
@@ -13,6 +14,8 @@ export interface SimMember {
   externalContactEnabled: boolean;
   /** Customer capacity (WeCom: 5,000 by default, up to 20,000 after approval). */
   capacity: number;
+  /** When the member left (status 5), on the simulator's clock. */
+  resignedAt?: number;
 }
 
 export interface SimDepartment {
@@ -144,6 +147,12 @@ export interface SimState {
   /** Frequency windows by API path or robot id. */
   windows: Map<string, WindowCounter>;
   sequence: number;
+  /** Customer handovers (继承) requested, by request order. */
+  transfers: SimTransfer[];
+  /** Behaviour figures by `userid|YYYY-MM-DD` (Beijing day). */
+  behavior: Map<string, BehaviorDay>;
+  /** How far the simulator's clock runs ahead of the real one (handover delays, 90-day rule, days). */
+  clockOffsetMs: number;
 }
 
 /** Every corp has its root department, id 1. */
@@ -172,6 +181,9 @@ export function createState(corpId: string, agentId: string, contactWayQuota: nu
     dropCallbacksRemaining: 0,
     windows: new Map(),
     sequence: 0,
+    transfers: [],
+    behavior: new Map(),
+    clockOffsetMs: 0,
   };
 }
 
@@ -191,6 +203,9 @@ export function resetState(state: SimState): void {
   state.faults.clear();
   state.dropCallbacksRemaining = 0;
   state.windows.clear();
+  state.transfers = [];
+  state.behavior.clear();
+  state.clockOffsetMs = 0;
 }
 
 export function nextId(state: SimState, prefix: string): string {
@@ -209,6 +224,8 @@ export function upsertMember(state: SimState, input: Partial<SimMember> & { user
     externalContactEnabled: input.externalContactEnabled ?? existing?.externalContactEnabled ?? true,
     capacity: input.capacity ?? existing?.capacity ?? 5000,
   };
+  const status = member.status;
+  if (status === 5) member.resignedAt = existing?.status === 5 ? existing.resignedAt : (input.resignedAt ?? Date.now() + state.clockOffsetMs);
   state.members.set(member.userid, member);
   return member;
 }

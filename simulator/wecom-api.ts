@@ -8,6 +8,7 @@ import { queryString, readJsonBody, sleep, strArray, str, num } from './http-uti
 import { WindowCounter } from './rate-window.js';
 import { counterFor, memberVisible, relationsOf } from './state.js';
 import { directoryRoutes } from './directory.js';
+import { transferRoutes } from './transfers.js';
 
 /** One token per secret: the app's, or the contact-sync (通讯录同步) secret's. */
 function issueToken(sim: SimContext, contactSync = false): ApiResult {
@@ -109,7 +110,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
 }
 
 export function createWecomApi(sim: SimContext) {
-  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...directoryRoutes(sim), ...contactWayRoutes(sim) };
+  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...directoryRoutes(sim), ...contactWayRoutes(sim), ...transferRoutes(sim) };
   const windows = sim.state.windows;
 
   function windowFor(path: string): WindowCounter {

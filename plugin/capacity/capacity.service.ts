@@ -7,7 +7,8 @@ import { scopeOf } from '../access/scope.js';
 import type { CapacityAccountItem, CapacityRules, FillBand, LimitChangeBody } from '../contract/index.js';
 import { renderTemplate, type AlertMessage, type AlertsService } from '../alerts/index.js';
 import type { WecomClient } from '../wecom/index.js';
-import type { ContactChange, ContactCountListener, ContactEventLedger } from '../wecom-callbacks/index.js';
+import type { ContactChange, ContactCountListener, ContactEventLedger, ListedAccount } from '../wecom-callbacks/index.js';
+import { listedIds } from './listed-ids.js';
 import type { CapacityConfig } from './capacity.config.js';
 import type { AccountListFilter, CapacityStore, LevelRow } from './capacity.store.js';
 import { forecastFill, forecastText, type Forecast } from './forecast.js';
@@ -58,7 +59,13 @@ export interface CapacitySyncReport {
 }
 
 const SYNC_PAGE = 500;
-/** Events applied this long before a list call are certainly in WeCom's answer; earlier ones are left alone. */
+
+/** One page of accounts as WeCom listed them, every list asked for after `since`. */
+interface ListedPage {
+  since: Date;
+  accounts: (ListedAccount & { id: string })[];
+}
+/** Events applied this long before a page's list calls are certainly in WeCom's answers; earlier ones are left alone. */
 const SETTLE_MARGIN_MS = 60_000;
 
 export function createCapacityService(deps: {
@@ -234,8 +241,15 @@ export function createCapacityService(deps: {
       let after: string | null = null;
       // Writing and checking one page overlaps with counting the next.
       let writing: Promise<void> = Promise.resolve();
-      const write = async (counted: { id: string; live: number; wecom: number }[], failures: { id: string; error: string }[]) => {
-        await db.transaction((trx) => store.recordSync(trx, counted, failures));
+      const write = async (page: ListedPage, failures: { id: string; error: string }[]) => {
+        // Under the accounts' locks, netting out the callback events stored or applied around the list calls.
+        const counted = await db.transaction(async (trx) => {
+          const live = await store.lockLiveCounts(trx, page.accounts);
+          const counts = await deps.contactEvents.settleListedCounts(trx, { accounts: page.accounts, since: page.since });
+          const rows = page.accounts.map((a) => ({ id: a.id, live: live.get(a.id) ?? 0, wecom: a.listed.size, count: counts.get(a.userid) ?? a.listed.size }));
+          await store.recordSync(trx, rows, failures);
+          return rows;
+        });
         for (const c of counted) {
           const drift = Math.abs(c.wecom - c.live);
           if (drift) report.drifted += 1;
@@ -253,22 +267,15 @@ export function createCapacityService(deps: {
           if (!page.length) break;
           after = String(page[page.length - 1].id);
           report.accounts += page.length;
-          const counted: { id: string; live: number; wecom: number }[] = [];
+          const listedPage: ListedPage = { since: new Date(Date.now() - SETTLE_MARGIN_MS), accounts: [] };
           const failures: { id: string; error: string }[] = [];
           let next = 0;
           const worker = async () => {
             while (next < page.length && !signal?.aborted) {
               const account = page[next++];
               try {
-                const since = new Date(Date.now() - SETTLE_MARGIN_MS);
-                const listed = await wecom.listExternalContacts(account.userid);
-                const live = await db.transaction(async (trx) => {
-                  const before = await store.lockLiveCount(trx, String(account.id), account.userid);
-                  const count = await deps.contactEvents.settleListedCount(trx, { userid: account.userid, listed, since });
-                  await store.writeReconciledCount(trx, String(account.id), count);
-                  return before;
-                });
-                counted.push({ id: String(account.id), live, wecom: listed.length });
+                const listed = listedIds(await wecom.listExternalContacts(account.userid));
+                listedPage.accounts.push({ id: String(account.id), userid: account.userid, listed });
               } catch (err) {
                 failures.push({ id: String(account.id), error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
               }
@@ -276,7 +283,7 @@ export function createCapacityService(deps: {
           };
           await Promise.all(Array.from({ length: Math.min(deps.syncConcurrency ?? 10, page.length) }, worker));
           await writing;
-          writing = write(counted, failures);
+          writing = write(listedPage, failures);
           writing.catch(() => undefined); // awaited (and rethrown) before the next write
         }
       } finally {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit, type Author } from '../core/audit.js';
-import { LOCKS, xactLock } from '../core/locks.js';
+import { LOCKS, lockId, xactLock } from '../core/locks.js';
 import { activeBindingSql, countedBindingSql } from '../core/serving.js';
 import { type Scope } from '../access/scope.js';
 
@@ -61,20 +61,29 @@ export function createCapacityStore(db: Knex) {
       return (await knex('wss_wecom_accounts').whereIn('userid', userids).pluck('id')).map(String);
     },
 
-    /** The account lock callbacks apply under, then the live count it guards. */
-    async lockLiveCount(trx: Knex.Transaction, id: string, userid: string): Promise<number> {
-      await xactLock(trx, LOCKS.account(userid));
-      const row = (await trx('wss_wecom_accounts').where('id', id).forUpdate().first('customer_count')) as { customer_count: number } | undefined;
-      return row?.customer_count ?? 0;
+    /**
+     * The account locks callbacks apply under, taken in key order in one statement (two writers of
+     * overlapping pages never deadlock), then the live counts they guard.
+     */
+    async lockLiveCounts(trx: Knex.Transaction, accounts: { id: string; userid: string }[]): Promise<Map<string, number>> {
+      if (!accounts.length) return new Map();
+      const keys = [...new Set(accounts.map((a) => lockId(LOCKS.account(a.userid))))];
+      await trx.raw('SELECT pg_advisory_xact_lock(k) FROM (SELECT k FROM unnest(?::bigint[]) AS k ORDER BY k) AS sorted', [keys]);
+      const rows = (await trx('wss_wecom_accounts').whereIn('id', accounts.map((a) => a.id)).orderBy('id').forUpdate().select('id', 'customer_count')) as { id: string; customer_count: number }[];
+      return new Map(rows.map((r) => [String(r.id), r.customer_count]));
     },
 
-    async writeReconciledCount(trx: Knex.Transaction, id: string, count: number): Promise<void> {
-      await trx('wss_wecom_accounts').where('id', id).update({ customer_count: count, counted_at: trx.fn.now(), updated_at: trx.fn.now() });
-    },
-
-    /** Records WeCom's counts and the drift from the live counts, in one statement each. */
-    async recordSync(trx: Knex.Transaction, rows: { id: string; live: number; wecom: number }[], failures: { id: string; error: string }[]) {
+    /**
+     * Writes the reconciled counts (WeCom's, netted out) and records WeCom's figure and its drift
+     * from the live count, in one statement each.
+     */
+    async recordSync(trx: Knex.Transaction, rows: { id: string; live: number; wecom: number; count: number }[], failures: { id: string; error: string }[]) {
       if (rows.length) {
+        await trx.raw(
+          `UPDATE wss_wecom_accounts a SET customer_count = v.count, counted_at = now(), updated_at = now()
+           FROM unnest(?::bigint[], ?::int[]) AS v(id, count) WHERE a.id = v.id`,
+          [rows.map((r) => r.id), rows.map((r) => r.count)],
+        );
         await trx.raw(
           `INSERT INTO wss_capacity_sync_state (account_id, live_count, wecom_count, drift, error, checked_at)
            SELECT v.id, v.live, v.wecom, v.wecom - v.live, NULL, now() FROM unnest(?::bigint[], ?::int[], ?::int[]) AS v(id, live, wecom)

@@ -13,6 +13,7 @@ import type {
   AddContactWayRequest, AddContactWayResponse, BatchGetByUserRequest, BatchGetByUserResponse, ContactWay,
   ExternalContactWithFollow, ListContactWayRequest, ListContactWayResponse, SendWelcomeMsgRequest, TokenResponse,
   UpdateContactWayRequest, WecomDepartmentRef, WecomDepartmentUser, WecomEnvelope, WecomUser,
+  TransferCustomerRequest, TransferCustomerResult, TransferKind, TransferResultItem, UnassignedCustomer, UserBehaviorDay,
 } from './types.js';
 import type { Logger } from '../core/logger.js';
 
@@ -64,6 +65,12 @@ const API = {
   delContactWay: { path: '/cgi-bin/externalcontact/del_contact_way', method: 'POST', idempotent: true },
   listContactWay: { path: '/cgi-bin/externalcontact/list_contact_way', method: 'POST', idempotent: true },
   sendWelcomeMsg: { path: '/cgi-bin/externalcontact/send_welcome_msg', method: 'POST', idempotent: false },
+  transferService: { path: '/cgi-bin/externalcontact/transfer_customer', method: 'POST', idempotent: false },
+  transferResigned: { path: '/cgi-bin/externalcontact/resigned/transfer_customer', method: 'POST', idempotent: false },
+  transferResultService: { path: '/cgi-bin/externalcontact/transfer_result', method: 'POST', idempotent: true },
+  transferResultResigned: { path: '/cgi-bin/externalcontact/resigned/transfer_result', method: 'POST', idempotent: true },
+  unassignedList: { path: '/cgi-bin/externalcontact/get_unassigned_list', method: 'POST', idempotent: true },
+  userBehavior: { path: '/cgi-bin/externalcontact/get_user_behavior_data', method: 'POST', idempotent: true },
 } as const satisfies Record<string, ApiSpec>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -88,6 +95,14 @@ export interface WecomClient {
   listContactWays(request?: ListContactWayRequest): Promise<ListContactWayResponse>;
   /** Once per welcome_code, within 20 s of the add event. 41051/41050 are permanent; 41096 transient. */
   sendWelcomeMsg(request: SendWelcomeMsgRequest): Promise<void>;
+  /** Hands ≤100 customers over (继承); one errcode per customer. */
+  transferCustomers(kind: TransferKind, request: TransferCustomerRequest): Promise<TransferCustomerResult[]>;
+  /** Every customer of the pair's handovers and its status, page after page. */
+  transferResults(kind: TransferKind, handoverUserid: string, takeoverUserid: string): Promise<TransferResultItem[]>;
+  /** Customers of members who left, not handed over yet. */
+  unassignedCustomers(): AsyncGenerator<UnassignedCustomer>;
+  /** One member's figures per day (one call per member: WeCom sums several). Seconds, span ≤30 days. */
+  userBehavior(userid: string, startTime: number, endTime: number): Promise<UserBehaviorDay[]>;
 }
 
 export function createWecomClient(options: WecomClientOptions): WecomClient {
@@ -291,6 +306,39 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     /** Once per welcome_code, within 20 s of the add event. 41051/41050 are permanent; 41096 transient. */
     async sendWelcomeMsg(request: SendWelcomeMsgRequest): Promise<void> {
       await call(API.sendWelcomeMsg, {}, request);
+    },
+
+    async transferCustomers(kind, request) {
+      const api = kind === 'service' ? API.transferService : API.transferResigned;
+      const { transfer_success_msg, ...rest } = request;
+      const body = kind === 'service' && transfer_success_msg ? { ...rest, transfer_success_msg } : rest;
+      return (await call<{ customer?: TransferCustomerResult[] }>(api, {}, body)).customer ?? [];
+    },
+
+    async transferResults(kind, handoverUserid, takeoverUserid) {
+      const api = kind === 'service' ? API.transferResultService : API.transferResultResigned;
+      const out: TransferResultItem[] = [];
+      let cursor = '';
+      do {
+        const data = await call<{ customer?: TransferResultItem[]; next_cursor?: string }>(api, {}, { handover_userid: handoverUserid, takeover_userid: takeoverUserid, cursor });
+        out.push(...(data.customer ?? []));
+        cursor = data.next_cursor ?? '';
+      } while (cursor);
+      return out;
+    },
+
+    async *unassignedCustomers() {
+      let cursor = '';
+      do {
+        const data = await call<{ info?: UnassignedCustomer[]; next_cursor?: string }>(API.unassignedList, {}, { cursor, page_size: 1000 });
+        yield* data.info ?? [];
+        cursor = data.next_cursor ?? '';
+      } while (cursor);
+    },
+
+    async userBehavior(userid, startTime, endTime) {
+      const data = await call<{ behavior_data?: UserBehaviorDay[] }>(API.userBehavior, {}, { userid: [userid], start_time: startTime, end_time: endTime });
+      return data.behavior_data ?? [];
     },
   };
 }

@@ -141,3 +141,47 @@ export interface SendWelcomeMsgRequest {
   /** ≤9. */
   attachments?: Record<string, unknown>[];
 }
+
+/** transfer_customer (in service) or resigned/transfer_customer (the member left). */
+export type TransferKind = 'service' | 'resigned';
+
+export interface TransferCustomerRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  /** ≤100. */
+  external_userid: string[];
+  /** In service only; ≤200 characters. */
+  transfer_success_msg?: string;
+}
+
+/** One errcode per customer: 0 accepted, 40128 too often, 40129 in progress, 40099 taker at its limit… */
+export interface TransferCustomerResult {
+  external_userid: string;
+  errcode: number;
+}
+
+/** transfer_result: 1 done, 2 waiting, 3 refused, 4 taker at its limit, 5 no record. */
+export interface TransferResultItem {
+  external_userid: string;
+  status: 1 | 2 | 3 | 4 | 5;
+  takeover_time?: number;
+}
+
+/** get_unassigned_list: a customer of a member who left. */
+export interface UnassignedCustomer {
+  handover_userid: string;
+  external_userid: string;
+  dimission_time: number;
+}
+
+/** get_user_behavior_data: one day (stat_time, Beijing midnight in seconds). */
+export interface UserBehaviorDay {
+  stat_time: number;
+  new_apply_cnt: number;
+  new_contact_cnt: number;
+  chat_cnt: number;
+  message_cnt: number;
+  reply_percentage?: number;
+  avg_reply_time?: number;
+  negative_feedback_cnt: number;
+}

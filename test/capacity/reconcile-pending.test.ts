@@ -13,19 +13,22 @@ import { buildFeature, seedStores } from './fixtures.js';
 // WeCom's list is an absolute figure; callbacks around the list call are stored but not applied yet
 // (their apply would count them again) or applied after the list was taken (overwriting loses them).
 const USERID = 'kf_reconcile';
+/** More accounts on the same sync page as USERID. */
+const PAGE = ['kf_rec_pending', 'kf_rec_moving', 'kf_rec_failing', 'kf_rec_quiet'];
 let db: TestDatabase;
 let sim: WecomSimulator;
 let callbacks: ReturnType<typeof createWecomCallbackService>;
 
 const count = async () => Number((await db.knex('wss_wecom_accounts').where({ userid: USERID }).first('customer_count')).customer_count);
-const truth = () => sim.state.relations.filter((r) => r.userid === USERID).length;
+const truth = (userid = USERID) => sim.state.relations.filter((r) => r.userid === userid).length;
+const countOf = async (userid: string) => Number((await db.knex('wss_wecom_accounts').where({ userid }).first('customer_count')).customer_count);
 
 /** WeCom adds a customer; the callback comes back as the sealed event it would send. */
-async function wecomAdds(): Promise<{ externalUserId: string; xml: string }> {
-  const added = await control<{ external_userid: string; welcome_code: string }>(sim, 'POST', '/sim/customers/add', { userid: USERID, wait: 'none' });
+async function wecomAdds(userid = USERID): Promise<{ externalUserId: string; xml: string }> {
+  const added = await control<{ external_userid: string; welcome_code: string }>(sim, 'POST', '/sim/customers/add', { userid, wait: 'none' });
   const xml = buildEventXml({
     ToUserName: CORP_ID, FromUserName: 'sys', CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: 'change_external_contact',
-    ChangeType: 'add_external_contact', UserID: USERID, ExternalUserID: added.external_userid, WelcomeCode: added.welcome_code,
+    ChangeType: 'add_external_contact', UserID: userid, ExternalUserID: added.external_userid, WelcomeCode: added.welcome_code,
   });
   return { externalUserId: added.external_userid, xml };
 }
@@ -36,8 +39,11 @@ function reconcile(lister: CustomerLister = clientFor(sim)) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  sim = await startSimulator({ members: [{ userid: USERID }] });
-  await seedStores(db.knex, [{ id: 'S_REC', branchId: 'B1', accounts: [{ userid: USERID, role: 'primary', count: 0, limit: 100 }] }]);
+  sim = await startSimulator({ members: [USERID, ...PAGE].map((userid) => ({ userid })) });
+  await seedStores(db.knex, [
+    { id: 'S_REC', branchId: 'B1', accounts: [{ userid: USERID, role: 'primary', count: 0, limit: 100 }] },
+    { id: 'S_REC_PAGE', branchId: 'B1', accounts: PAGE.map((userid, i) => ({ userid, role: i ? 'backup' : 'primary', count: 0, limit: 100 }) as const) },
+  ]);
   callbacks = createWecomCallbackService({ db: db.knex, secrets: TEST_CALLBACK_SECRETS, logger: silentLogger, listeners: [] });
 });
 afterAll(async () => {
@@ -59,7 +65,7 @@ describe('the capacity reconcile nets out callback events under the account lock
       const { xml, externalUserId } = await wecomAdds();
       await store.insertEvent({ dedupeKey: `pending-${i}`, event: 'change_external_contact', changeType: 'add_external_contact', userId: USERID, externalUserId, createTime: Math.floor(Date.now() / 1000), rawXml: xml });
     }
-    expect(await reconcile()).toMatchObject({ counted: 1 });
+    expect(await reconcile()).toMatchObject({ counted: 1 + PAGE.length });
     expect(await count()).toBe(5);
     expect(await callbacks.processPending()).toBe(5);
     expect(await count()).toBe(truth());
@@ -79,6 +85,7 @@ describe('the capacity reconcile nets out callback events under the account lock
     const lister = {
       async listExternalContacts(userid: string) {
         const listed = await client.listExternalContacts(userid);
+        if (userid !== USERID) return listed;
         const { xml } = await wecomAdds();
         const sealed = sealCallback(TEST_CALLBACK_SECRETS, xml);
         await callbacks.receive(sealed.query, sealed.body);
@@ -92,5 +99,46 @@ describe('the capacity reconcile nets out callback events under the account lock
     // And the next reconcile agrees.
     await reconcile();
     expect(await count()).toBe(4);
+  });
+
+  it('writes a whole page of accounts in one go, netting each account against its own events only', async () => {
+    const [pending, moving, failing, quiet] = PAGE;
+    await db.knex('wss_wecom_accounts').whereIn('userid', PAGE).update({ customer_count: 0 });
+    for (const userid of PAGE) await control(sim, 'POST', '/sim/customers/set-count', { userid, count: 2 });
+    // `pending`: three adds stored by a dead process, not applied.
+    const store = createCallbackStore(db.knex);
+    for (let i = 0; i < 3; i += 1) {
+      const { xml, externalUserId } = await wecomAdds(pending);
+      await store.insertEvent({ dedupeKey: `page-pending-${i}`, event: 'change_external_contact', changeType: 'add_external_contact', userId: pending, externalUserId, createTime: Math.floor(Date.now() / 1000), rawXml: xml });
+    }
+    // `quiet` has one of pending's customers as its own (same external id, other account): no event of its own.
+    const shared = sim.state.relations.find((r) => r.userid === pending)!.external_userid;
+    await control(sim, 'POST', '/sim/customers/add', { userid: quiet, externalUserId: shared, wait: 'none' });
+    await db.knex('wss_wecom_accounts').where({ userid: failing }).update({ customer_count: 7 });
+    const client = clientFor(sim);
+    const lister = {
+      async listExternalContacts(userid: string) {
+        if (userid === failing) throw new Error('WeCom 60011: no privilege');
+        const listed = await client.listExternalContacts(userid);
+        if (userid === moving) {
+          // A customer added and applied after WeCom answered, before the page is written.
+          const { xml } = await wecomAdds(moving);
+          const sealed = sealCallback(TEST_CALLBACK_SECRETS, xml);
+          await callbacks.receive(sealed.query, sealed.body);
+          await callbacks.idle();
+        }
+        return listed;
+      },
+    };
+    const report = await reconcile(lister);
+    expect(report).toMatchObject({ accounts: 5, counted: 4, failed: 1 });
+    expect(await countOf(pending)).toBe(5);
+    expect(await countOf(moving)).toBe(3);
+    expect(await countOf(quiet)).toBe(3);
+    expect(await countOf(failing)).toBe(7);
+    const state = await db.knex('wss_capacity_sync_state as s').join('wss_wecom_accounts as a', 'a.id', 's.account_id').whereIn('a.userid', PAGE).select('a.userid', 's.wecom_count', 's.error');
+    expect(Object.fromEntries(state.map((r) => [r.userid, r.error ? 'error' : r.wecom_count]))).toEqual({ [pending]: 5, [moving]: 2, [failing]: 'error', [quiet]: 3 });
+    expect(await callbacks.processPending()).toBe(3);
+    for (const userid of [pending, moving, quiet]) expect(await countOf(userid)).toBe(truth(userid));
   });
 });
