@@ -120,11 +120,14 @@ describe('simulator callbacks', () => {
 
   it('delivers in order per member, drops on request and stays silent for set-count', async () => {
     receiver.control.stallNext = 1;
-    receiver.control.stallMs = 100;
+    receiver.control.stallMs = 40;
     const added = await control<{ external_userid: string }>(sim, 'POST', '/sim/customers/add', { userid: 'lisi', wait: 'none' });
     await control(sim, 'POST', '/sim/customers/delete', { userid: 'lisi', externalUserId: added.external_userid, by: 'customer', wait: 'none' });
     await control(sim, 'POST', '/sim/callbacks/wait');
-    expect(receiver.received.map((e) => e.changeType)).toEqual(['add_external_contact', 'del_follow_user']);
+    // On a loaded machine the stalled answer may still miss the 150 ms timeout and be retried (the
+    // receiver dedupes); what matters is that the delete never overtakes the add.
+    const firstSeen = [...new Set(receiver.received.map((e) => `${e.changeType}|${e.createTime}`))];
+    expect(firstSeen.map((key) => key.split('|')[0])).toEqual(['add_external_contact', 'del_follow_user']);
 
     await control(sim, 'POST', '/sim/faults/callbacks', { drop: 1 });
     const dropped = await control<{ callback: { status: string } }>(sim, 'POST', '/sim/customers/add', { userid: 'zhangsan' });
