@@ -86,6 +86,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   // Capacity routes through bindings, and bindings tell capacity which accounts a bind counted:
   // that listener joins once capacity exists.
   const accountsCounted: AccountsCountedListener[] = [];
+  const contactEvents = createContactEventLedger();
   const bindings = createBindingsFeature({
     db,
     wecom,
@@ -95,13 +96,14 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     routingChanged: [customerPath.service],
     accountsCounted,
     capacityLevels: fillLevels,
+    contactEvents,
   });
   const capacity = createCapacityFeature({
     db,
     config: config.capacity,
     logger,
     alerts: alerts.service,
-    contactEvents: createContactEventLedger(),
+    contactEvents,
     wecom,
     routing: bindings.service,
     syncConcurrency: config.wecom.concurrency,

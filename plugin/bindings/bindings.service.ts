@@ -15,7 +15,9 @@ import type { LiveCode, LiveCodes } from './live-codes.js';
 import { ACTIVE_MEMBER_STATUS, MEMBER_STATUS_TEXT, type MemberLookup, type MemberLookupService } from './member-lookup.js';
 import type { StoreListFilter } from './store-filter.js';
 import { assessFill, capacityRefusal } from './capacity-check.js';
-import type { CustomerCounter } from './customer-counter.js';
+import type { CustomerCount, CustomerCounter } from './customer-counter.js';
+import { LOCKS, xactLock } from '../core/locks.js';
+import { SETTLE_MARGIN_MS, type ContactEventLedger } from '../wecom-callbacks/index.js';
 
 /** Told after a bind counted accounts' customers (the figure is stored): thresholds are checked as usual. */
 export interface AccountsCountedListener {
@@ -86,6 +88,7 @@ export function createBindingsService(deps: {
   routingChanged: RoutingChangedListener[];
   accountsCounted: AccountsCountedListener[];
   counter: CustomerCounter;
+  contactEvents: ContactEventLedger;
   logger: Logger;
 }): BindingsService {
   const { db, store, writer, entries, members, liveCodes, counter, logger } = deps;
@@ -98,6 +101,13 @@ export function createBindingsService(deps: {
       throw forbidden(`门店 ${storeId} 不在您的管辖范围 (store outside your branch scope)`, 'branch_out_of_scope');
     }
     throw notFound(`门店 ${storeId} 不存在`, 'store_not_found');
+  }
+
+  /** WeCom's count corrected by the account's callbacks stored or applied around the list call. */
+  async function settledCount(trx: Knex.Transaction, userid: string, customers: CustomerCount): Promise<number> {
+    const since = new Date(customers.askedAt.getTime() - SETTLE_MARGIN_MS);
+    const counts = await deps.contactEvents.settleListedCounts(trx, { accounts: [{ userid, listed: customers.listed }], since });
+    return counts.get(userid) ?? customers.count;
   }
 
   /** 409 when the account serves another store and HQ has not allowed sharing it. */
@@ -114,7 +124,7 @@ export function createBindingsService(deps: {
 
   async function change(actor: Actor, storeId: string, userid: string, intent: BindingIntent, opts: { reason?: string; confirm?: boolean } = {}): Promise<BindingChangeBody> {
     let member: MemberLookup | null = null;
-    let customers: { count: number; at: Date } | null = null;
+    let customers: CustomerCount | null = null;
     if (intent.kind !== 'unbind') {
       member = await members.lookup(userid);
       const problem = memberProblem(member);
@@ -125,6 +135,9 @@ export function createBindingsService(deps: {
     const result = await writer.withEffects(async (trx, effects) => {
       const snapshot = await scopedStore(trx, scopeOf(actor), storeId, true);
       let account: AccountRow | undefined;
+      // The lock callbacks apply under, taken before the account row (their order): WeCom's count is
+      // then netted out against callbacks stored but not yet applied, as the capacity sync does.
+      if (customers) await xactLock(trx, LOCKS.account(userid));
       if (member?.found) {
         if (!snapshot.isOpen) throw conflict(`门店 ${storeId} 已关店，不能绑定`, 'store_closed');
         account = (await store.upsertAccounts(trx, [member])).get(userid)!;
@@ -143,10 +156,11 @@ export function createBindingsService(deps: {
       }
       const takesCustomers = plan.inserts.some((i) => i.userid === userid && i.role !== 'retired');
       if (customers && account && plan.action !== 'unchanged' && takesCustomers) {
-        const fill = assessFill(customers.count, await store.capacityLimit(trx, account.id), counter.levels, customers.at);
+        const count = await settledCount(trx, userid, customers);
+        const fill = assessFill(count, await store.capacityLimit(trx, account.id), counter.levels, customers.at);
         const refusal = capacityRefusal(account, fill, opts.confirm === true);
         if (refusal) throw refusal;
-        await store.recordCount(trx, account.id, customers.count);
+        await store.recordCount(trx, account.id, count);
         counted.push(account.id);
       }
       await writer.applyPlans(trx, authorOf(actor), [plan], effects, opts.reason);

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import type { Feature } from '../core/feature.js';
 import type { EntryVisibilityService } from '../entry-visibility/index.js';
+import type { ContactEventLedger } from '../wecom-callbacks/index.js';
 import { createBindingWriter } from './binding-writer.js';
 import { createBindingsService, type AccountsCountedListener, type BindingsService, type RoutingChangedListener } from './bindings.service.js';
 import type { CapacityLevels } from './capacity-check.js';
@@ -38,6 +39,8 @@ export function createBindingsFeature(deps: {
   accountsCounted: AccountsCountedListener[];
   /** Fill levels a bind is judged by (percent): the lowest warning threshold and the hard level. */
   capacityLevels: CapacityLevels;
+  /** Nets a bind's count out against the account's pending callbacks. */
+  contactEvents: ContactEventLedger;
 }): Feature<BindingsService> {
   const { db, logger, entries } = deps;
   const concurrency = Math.min(8, deps.concurrency);
@@ -47,7 +50,7 @@ export function createBindingsFeature(deps: {
   const writer = createBindingWriter({ db, store, entries, liveCodes });
   const counter = createCustomerCounter({ api: deps.wecom, levels: deps.capacityLevels });
   const service = createBindingsService({
-    db, store, writer, entries, members, liveCodes, counter, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger,
+    db, store, writer, entries, members, liveCodes, counter, contactEvents: deps.contactEvents, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger,
   });
   const imports = createImportsService({ db, store: createImportsStore(db), bindingsStore: store, writer, members, logger });
   const exports = createExportService({ db, store });

@@ -7,7 +7,7 @@ import { scopeOf } from '../access/scope.js';
 import type { CapacityAccountItem, CapacityRules, FillBand, LimitChangeBody } from '../contract/index.js';
 import { renderTemplate, type AlertMessage, type AlertsService } from '../alerts/index.js';
 import type { WecomClient } from '../wecom/index.js';
-import type { ContactChange, ContactCountListener, ContactEventLedger, ListedAccount } from '../wecom-callbacks/index.js';
+import { SETTLE_MARGIN_MS, type ContactChange, type ContactCountListener, type ContactEventLedger, type ListedAccount } from '../wecom-callbacks/index.js';
 import { listedIds } from './listed-ids.js';
 import type { CapacityConfig } from './capacity.config.js';
 import type { AccountListFilter, CapacityStore, LevelRow } from './capacity.store.js';
@@ -65,8 +65,6 @@ interface ListedPage {
   since: Date;
   accounts: (ListedAccount & { id: string })[];
 }
-/** Events applied this long before a page's list calls are certainly in WeCom's answers; earlier ones are left alone. */
-const SETTLE_MARGIN_MS = 60_000;
 
 export function createCapacityService(deps: {
   db: Knex;

@@ -15,6 +15,9 @@ export interface ListedAccount {
   listed: { readonly size: number; has(externalUserid: string): boolean };
 }
 
+/** Events applied this long before a list call are certainly in WeCom's answer; earlier ones are left alone. */
+export const SETTLE_MARGIN_MS = 60_000;
+
 export interface ContactEventLedger {
   /**
    * Called under the accounts' locks with WeCom's lists of them, asked for after `since`. Returns

@@ -14,7 +14,7 @@ import { createWecomCallbackService, type ContactChangeListener, type ContactCou
 
 export type { ContactChange, ContactChangeListener, ContactCountListener, WecomCallbacksService } from './callback.service.js';
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
-export { createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
+export { SETTLE_MARGIN_MS, createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
 
 export function createWecomCallbacksFeature(deps: {
   db: Knex;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTORS } from '../support/plugin-app.js';
 import { startBindingsWorld, type BindingsWorld } from './helpers.js';
+import { createCallbackStore } from '../../plugin/wecom-callbacks/callback.store.js';
 
 // Binding counts the account's customers at once (externalcontact/list), judges the fill against
 // the warning and hard levels, stores the figure and raises the usual threshold warning.
@@ -11,6 +12,7 @@ beforeAll(async () => {
       { userid: 'u_busy', name: '忙碌', customers: 3620 },
       { userid: 'u_full', name: '满员', customers: 4790 },
       { userid: 'u_light', name: '轻松', customers: 12 },
+      { userid: 'u_pending', name: '待入账', customers: 20 },
     ],
     config: (simulatorUrl) => ({
       capacity: { thresholds: [70, 85], hardLevel: 95 },
@@ -70,5 +72,19 @@ describe('capacity at bind time', () => {
     expect(res.status).toBe(200);
     expect(res.body.after).toEqual({ primary: 'u_light', backups: [], retired: ['u_busy'] });
     expect(await account('u_light')).toMatchObject({ customer_count: 12 });
+  });
+
+  it('nets its count out against callbacks stored but not yet applied (their apply must not count them again)', async () => {
+    // A host stored the add of a customer WeCom already lists, and died before applying it.
+    const relation = world.sim.state.relations.find((r) => r.userid === 'u_pending')!;
+    await createCallbackStore(world.db.knex).insertEvent({
+      dedupeKey: 'bind-pending-1', event: 'change_external_contact', changeType: 'add_external_contact', userId: 'u_pending',
+      externalUserId: relation.external_userid, createTime: Math.floor(Date.now() / 1000), rawXml: '<xml></xml>',
+    });
+    const bound = await req('/stores/S103/bindings', { actor: admin, method: 'POST', body: { userid: 'u_pending' } });
+    expect(bound.status).toBe(200);
+    expect(await account('u_pending')).toMatchObject({ customer_count: 20 });
+    expect(await world.plugin.service.services.wecomCallbacks.processPending()).toBe(1);
+    expect(await account('u_pending')).toMatchObject({ customer_count: 20 });
   });
 });
