@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { InputError } from '../core/errors.js';
+import { sheetRow, type SheetValue } from '../core/sheet-cells.js';
 
 export const MAX_IMPORT_ROWS = 5000;
 export type ImportFormat = 'csv' | 'xlsx';
@@ -112,8 +113,9 @@ export async function parseImportFile(buffer: Buffer, format: ImportFormat): Pro
 }
 
 /** A sheet (header + rows) as CSV (UTF-8 with BOM so Excel opens it right) or XLSX. */
-export async function writeSheet(format: ImportFormat, sheetName: string, header: readonly string[], rows: unknown[][]): Promise<Buffer> {
-  if (format === 'csv') return Buffer.from('\uFEFF' + stringifyCsv([header as string[], ...rows]), 'utf8');
+export async function writeSheet(format: ImportFormat, sheetName: string, header: readonly string[], values: SheetValue[][]): Promise<Buffer> {
+  const rows = values.map(sheetRow);
+  if (format === 'csv') return Buffer.from('\uFEFF' + stringifyCsv([sheetRow(header), ...rows]), 'utf8');
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(sheetName);
   sheet.addRow([...header]).font = { bold: true };

@@ -5,7 +5,7 @@ import { routeTable, type PluginContext, type PluginMiddleware, type RouteSpec }
 import { PUBLIC_ID, publicIdSchema } from '../core/ids.js';
 import { createWindowCounter } from '../core/window-counter.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import { preflight, publicCors, setPublicCors } from '../http/cors.js';
 import type { GuideVisitView } from '../contract/index.js';
 import type { EntryService } from './entry.service.js';
@@ -100,7 +100,7 @@ export function customerPathRoutes(deps: {
   });
 
   routes.post('/public/guide-visits', 'public', publicCors, async (ctx) => {
-    const input = parseInput(startVisitBody, await readJsonBody(ctx, 4096), 'guide visit');
+    const input = parseInput(startVisitBody, await readJsonObject(ctx, 4096), 'guide visit');
     // Each visit may lease a contact way for the lease window: guard the pool against floods.
     if (!visitLimiter.take(ctx.ip)) throw rateLimited('请求过于频繁 (too many guide visits)');
     ctx.set('Cache-Control', 'no-store');
