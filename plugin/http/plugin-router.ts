@@ -4,16 +4,21 @@ import type { Logger } from '../core/logger.js';
 import { InputError, notFound } from '../core/errors.js';
 import { CONTROL_MESSAGE, isCleanLine } from '../core/text.js';
 import type { PermissionId } from '../core/permissions.js';
-import type { PluginMiddleware, PluginState, RouteSpec } from '../core/feature.js';
+import type { PluginContext, PluginMiddleware, PluginState, RouteSpec } from '../core/feature.js';
 import { HttpError, errorHandler } from './error-handler.js';
 
 
 /** A caller's request id is echoed and logged, so only a short plain one is kept. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const requestId: PluginMiddleware = async (ctx, next) => {
+/** The caller's X-Request-Id when it is a short plain one, else a new id. */
+export function requestIdOf(ctx: PluginContext): string {
   const given = ctx.get('X-Request-Id');
-  ctx.state.requestId = REQUEST_ID.test(given) ? given : randomUUID();
+  return REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export const requestId: PluginMiddleware = async (ctx, next) => {
+  ctx.state.requestId = requestIdOf(ctx);
   ctx.set('X-Request-Id', ctx.state.requestId);
   await next();
 };
