@@ -1,5 +1,5 @@
 import { createInflateRaw } from 'node:zlib';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { SaxesParser } from 'saxes';
 import { InputError } from '../core/errors.js';
 import { IMPORT_LIMITS, type CellRow, type RowSink } from './import-limits.js';
@@ -60,17 +60,17 @@ function entryStream(zip: Buffer, entry: ZipEntry, maxBytes: number): Readable {
   const data = zip.subarray(start, Math.min(zip.length, start + entry.compressedSize));
   if (entry.method !== 0 && entry.method !== 8) throw unreadable(`unsupported compression in ${entry.name}`);
   const source = Readable.from([data], { objectMode: false });
-  const inflated = entry.method === 0 ? source : source.pipe(createInflateRaw({ chunkSize: 16 * 1024 }));
   let total = 0;
-  return inflated.pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        total += chunk.length;
-        if (total > maxBytes) callback(tooBig(`${entry.name} larger than ${maxBytes} bytes once unpacked`, 'file_too_large'));
-        else callback(null, chunk);
-      },
-    }),
-  );
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > maxBytes) callback(tooBig(`${entry.name} larger than ${maxBytes} bytes once unpacked`, 'file_too_large'));
+      else callback(null, chunk);
+    },
+  });
+  // pipeline: an error anywhere (or the reader stopping early) destroys every stage, none left dangling.
+  const done = () => undefined;
+  return entry.method === 0 ? pipeline(source, limiter, done) : pipeline(source, createInflateRaw({ chunkSize: 16 * 1024 }), limiter, done);
 }
 
 /**
@@ -79,12 +79,12 @@ function entryStream(zip: Buffer, entry: ZipEntry, maxBytes: number): Readable {
  */
 async function parseXml(stream: Readable, maxText: number, on: (parser: SaxesParser) => void): Promise<void> {
   const parser = new SaxesParser({ position: false });
-  let failure: unknown = null;
+  // Thrown from inside write(): nothing after the first fault reaches the handlers.
   parser.on('error', (err) => {
-    failure ??= unreadable(err.message.slice(0, 200));
+    throw unreadable(err.message.slice(0, 200));
   });
   parser.on('doctype', () => {
-    failure ??= unreadable('DOCTYPE is not allowed');
+    throw unreadable('DOCTYPE is not allowed');
   });
   on(parser);
   let sinceTag = 0;
@@ -95,10 +95,8 @@ async function parseXml(stream: Readable, maxText: number, on: (parser: SaxesPar
       sinceTag = lastTag < 0 ? sinceTag + text.length : text.length - lastTag;
       if (sinceTag > maxText) throw tooBig(`a cell longer than ${IMPORT_LIMITS.cellChars} characters`, 'cell_too_long');
       parser.write(text);
-      if (failure) throw failure;
     }
     parser.close();
-    if (failure) throw failure;
   } finally {
     stream.destroy();
   }
