@@ -46,20 +46,32 @@ export function formatOf(fileName: string, contentType?: string): ImportFormat {
   throw new InputError('只支持 CSV 或 XLSX 文件', { file: 'unsupported file type: use .csv or .xlsx' }, 'unsupported_file');
 }
 
-/** CSV from Excel in China is often GBK: fall back to it when the bytes are not UTF-8. */
-function decodeText(buffer: Buffer): string {
+/** Small slices: each is parsed in one go, so a slice is what one import may hold the event loop for. */
+const SLICE_BYTES = 8 * 1024;
+const ENCODING_PROBE_BYTES = 64 * 1024;
+
+/**
+ * The file's text slice by slice, yielding to other requests between slices (a large file is never
+ * decoded in one go). CSV from Excel in China is often GBK: when the first slice is not UTF-8, the
+ * file is read as GBK.
+ */
+async function* decodedSlices(buffer: Buffer): AsyncGenerator<string> {
+  let utf8 = true;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, ENCODING_PROBE_BYTES), { stream: true });
   } catch {
-    return new TextDecoder('gbk').decode(buffer);
+    utf8 = false;
+  }
+  const decoder = new TextDecoder(utf8 ? 'utf-8' : 'gbk', { fatal: utf8 });
+  for (let at = 0; at < buffer.length; at += SLICE_BYTES) {
+    const last = at + SLICE_BYTES >= buffer.length;
+    yield decoder.decode(buffer.subarray(at, at + SLICE_BYTES), { stream: !last });
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
 async function readCsvRows(buffer: Buffer, sink: RowSink): Promise<void> {
-  const text = decodeText(buffer);
-  const slices = (function* () {
-    for (let i = 0; i < text.length; i += 64 * 1024) yield text.slice(i, i + 64 * 1024);
-  })();
+  const slices = decodedSlices(buffer);
   const parser = Readable.from(slices).pipe(
     parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: true, max_record_size: IMPORT_LIMITS.cellChars * 4 }),
   );
