@@ -34,3 +34,9 @@ export function whereInScope<T extends Knex.QueryBuilder>(query: T, scope: Scope
   if (scope.kind === 'all') return query;
   return query.whereIn(branchColumn, [...scope.branchIds]) as T;
 }
+
+/** Rows tagged with several branches (a `text[]` column): in scope when any of them is. */
+export function whereAnyInScope<T extends Knex.QueryBuilder>(query: T, scope: Scope, branchesColumn: string): T {
+  if (scope.kind === 'all') return query;
+  return query.whereRaw('?? && ?::text[]', [branchesColumn, [...scope.branchIds]]) as T;
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
 import { robotIdSchema, rowIdSchema } from '../core/ids.js';
+import { lineText } from '../core/text.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import type { AttemptsBody, DeliveriesBody, TestSendBody } from '../contract/index.js';
@@ -10,7 +11,7 @@ import type { AlertsService } from './alerts.service.js';
 const deliveryQuery = z
   .object({
     status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
-    kind: z.string().max(40).optional(),
+    kind: lineText(40).optional(),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(20),
   })

@@ -80,21 +80,34 @@ export function createAlertsService(deps: {
   const worker = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const robots = new Map(config.robots.map((r) => [r.id, r]));
 
-  function recipients(message: Pick<AlertMessage, 'branchIds' | 'hqOnly' | 'branchOnly'>): RobotConfig[] {
-    const ids = new Set(message.branchOnly ? [] : config.hqRobots);
-    if (!message.hqOnly) for (const branch of message.branchIds) for (const id of config.branchRobots[branch] ?? []) ids.add(id);
-    return [...ids].map((id) => robots.get(id)!).filter(Boolean);
+  /**
+   * The robots a message goes to, each with the branches its delivery belongs to: an HQ robot's
+   * copy concerns every branch of the message; a branch robot's copy only the branches it serves.
+   */
+  function recipients(message: Pick<AlertMessage, 'branchIds' | 'hqOnly' | 'branchOnly'>): { robot: RobotConfig; branchIds: string[] }[] {
+    const owners = new Map<string, Set<string>>();
+    const add = (id: string, branches: readonly string[]) => {
+      const set = owners.get(id) ?? new Set<string>();
+      for (const b of branches) set.add(b);
+      owners.set(id, set);
+    };
+    if (!message.branchOnly) for (const id of config.hqRobots) add(id, message.branchIds);
+    if (!message.hqOnly) for (const branch of message.branchIds) for (const id of config.branchRobots[branch] ?? []) add(id, [branch]);
+    return [...owners].flatMap(([id, branches]) => {
+      const robot = robots.get(id);
+      return robot ? [{ robot, branchIds: [...branches].sort() }] : [];
+    });
   }
 
   function outboxRows(messages: AlertMessage[]): OutboxInsert[] {
     return messages.flatMap((m) =>
-      recipients(m).map((robot) => ({
+      recipients(m).map(({ robot, branchIds }) => ({
         idempotencyKey: `${m.key}:${robot.id}`,
         kind: m.kind,
         channel: robot.channel,
         robotId: robot.id,
         payload: { text: m.text, ...(m.details ? { details: m.details } : {}) },
-        branchId: m.branchIds[0] ?? null,
+        branchIds,
         accountId: m.accountId ?? null,
       })),
     );

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { LOCKS, xactLock } from '../core/locks.js';
-import { whereInScope, type Scope } from '../access/scope.js';
+import { whereAnyInScope, type Scope } from '../access/scope.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 export type AttemptOutcome = 'sent' | 'retry' | 'rate_limited' | 'failed' | 'abandoned' | 'unconfirmed';
@@ -14,7 +14,8 @@ export interface OutboxInsert {
   channel: string;
   robotId: string;
   payload: { text: string; [key: string]: unknown };
-  branchId: string | null;
+  /** Every branch the delivery concerns (HQ only when empty). */
+  branchIds: string[];
   accountId: number | string | null;
 }
 
@@ -50,7 +51,8 @@ export function createAlertsStore(db: Knex) {
             channel: r.channel,
             robot_id: r.robotId,
             payload: JSON.stringify(r.payload),
-            branch_id: r.branchId,
+            branch_id: r.branchIds[0] ?? null,
+            branch_ids: r.branchIds,
             account_id: r.accountId,
           })),
         )
@@ -182,7 +184,7 @@ export function createAlertsStore(db: Knex) {
     },
 
     async listDeliveries(scope: Scope, filter: DeliveryFilter) {
-      const scoped = () => whereInScope(db('wss_alert_outbox as o'), scope, 'o.branch_id');
+      const scoped = () => whereAnyInScope(db('wss_alert_outbox as o'), scope, 'o.branch_ids');
       const base = scoped();
       if (filter.status) base.where('o.status', filter.status);
       if (filter.kind) base.where('o.kind', filter.kind);
@@ -211,7 +213,7 @@ export function createAlertsStore(db: Knex) {
 
     async findDelivery(scope: Scope, id: string) {
       const query = db('wss_alert_outbox as o').where('o.id', id).first('o.id', 'o.status', 'o.robot_id as robotId');
-      return whereInScope(query, scope, 'o.branch_id');
+      return whereAnyInScope(query, scope, 'o.branch_ids');
     },
 
     async listAttempts(outboxId: string) {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
-import { booleanParam, branchIdSchema, reasonSchema, storeIdSchema, useridSchema } from '../core/ids.js';
+import { booleanParam, branchIdSchema, reasonSchema, searchSchema, storeIdSchema, useridSchema } from '../core/ids.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import type {
   AccountCheckBody, BindingChangeBody, SharingBody, StoreDetailBody, StoreHistoryBody, StoreListBody,
 } from '../contract/index.js';
@@ -24,7 +24,7 @@ const storeListQuery = z
     bound: booleanParam.optional(),
     visible: booleanParam.optional(),
     open: booleanParam.optional(),
-    q: z.string().trim().max(100).optional().transform((v) => v || undefined),
+    q: searchSchema().optional().transform((v) => v || undefined),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(500).default(50),
   })
@@ -50,13 +50,13 @@ export function bindingsRoutes(bindings: BindingsService): RouteSpec[] {
 
   routes.post('/stores/:storeId/bindings', PERMISSIONS.bindingsWrite, async (ctx) => {
     const { storeId } = parseInput(storeParams, ctx.params, 'path');
-    const body = parseInput(bindBody, (await readJsonBody(ctx, BODY_LIMIT)) ?? {}, 'body');
+    const body = parseInput(bindBody, await readJsonObject(ctx, BODY_LIMIT), 'body');
     ctx.body = (await bindings.bind(actorOf(ctx), storeId, body)) satisfies BindingChangeBody;
   });
 
   routes.put('/stores/:storeId/primary', PERMISSIONS.bindingsWrite, async (ctx) => {
     const { storeId } = parseInput(storeParams, ctx.params, 'path');
-    const body = parseInput(primaryBody, (await readJsonBody(ctx, BODY_LIMIT)) ?? {}, 'body');
+    const body = parseInput(primaryBody, await readJsonObject(ctx, BODY_LIMIT), 'body');
     ctx.body = (await bindings.setPrimary(actorOf(ctx), storeId, body)) satisfies BindingChangeBody;
   });
 
@@ -74,7 +74,7 @@ export function bindingsRoutes(bindings: BindingsService): RouteSpec[] {
 
   routes.put('/accounts/:userid/sharing', PERMISSIONS.bindingsShare, async (ctx) => {
     const { userid } = parseInput(z.object({ userid: useridSchema }).loose(), ctx.params, 'path');
-    const { allowed } = parseInput(sharingBody, (await readJsonBody(ctx, BODY_LIMIT)) ?? {}, 'body');
+    const { allowed } = parseInput(sharingBody, await readJsonObject(ctx, BODY_LIMIT), 'body');
     ctx.body = (await bindings.setSharing(actorOf(ctx), userid, allowed)) satisfies SharingBody;
   });
 

@@ -10,7 +10,8 @@ import type {
 import type { EntryVisibilityService } from '../entry-visibility/index.js';
 import { PlanError, planChange, type BindingIntent, type PlannedChange } from './binding-plan.js';
 import type { BindingWriter } from './binding-writer.js';
-import type { AccountRow, BindingsStore, StoreSnapshot } from './bindings.store.js';
+import type { AccountRow, BindingsStore, BoundElsewhere, StoreSnapshot } from './bindings.store.js';
+import { boundPlace, disclosedBindings } from './disclosure.js';
 import type { LiveCode, LiveCodes } from './live-codes.js';
 import { ACTIVE_MEMBER_STATUS, MEMBER_STATUS_TEXT, type MemberLookup, type MemberLookupService } from './member-lookup.js';
 import type { StoreListFilter } from './store-filter.js';
@@ -111,14 +112,14 @@ export function createBindingsService(deps: {
   }
 
   /** 409 when the account serves another store and HQ has not allowed sharing it. */
-  function assertNotBoundElsewhere(account: AccountRow, storeId: string, elsewhere: { storeId: string; storeName: string; role: string }[]) {
+  function assertNotBoundElsewhere(scope: Scope, account: AccountRow, storeId: string, elsewhere: BoundElsewhere[]) {
     const others = elsewhere.filter((b) => b.storeId !== storeId);
     if (!others.length || account.sharingAllowed) return;
-    const first = others[0];
+    const { visible, outsideScope } = disclosedBindings(scope, others);
     throw conflict(
-      `企微账号 ${account.userid} 已绑定门店 ${first.storeId}（${first.storeName}）`,
+      `企微账号 ${account.userid} 已绑定${boundPlace(scope, visible[0] ?? others[0])}`,
       'account_bound_elsewhere',
-      { stores: others.map((o) => ({ storeId: o.storeId, storeName: o.storeName, role: o.role })) },
+      { stores: visible.map((o) => ({ storeId: o.storeId, storeName: o.storeName, role: o.role })), outsideScope },
     );
   }
 
@@ -142,7 +143,7 @@ export function createBindingsService(deps: {
         if (!snapshot.isOpen) throw conflict(`门店 ${storeId} 已关店，不能绑定`, 'store_closed');
         account = (await store.upsertAccounts(trx, [member])).get(userid)!;
         await store.lockAccounts(trx, [account.id]);
-        assertNotBoundElsewhere(account, storeId, await store.boundElsewhere(trx, [userid]));
+        assertNotBoundElsewhere(scopeOf(actor), account, storeId, await store.boundElsewhere(trx, [userid]));
       } else {
         const bound = snapshot.bindings.find((b) => b.userid === userid);
         account = bound ? { id: bound.accountId, userid, name: bound.name, sharingAllowed: false } : undefined;
@@ -189,7 +190,8 @@ export function createBindingsService(deps: {
 
     unbind: (actor, storeId, userid, reason) => change(actor, storeId, userid, { kind: 'unbind' }, { reason }),
 
-    async checkAccount(_actor, userid, storeId) {
+    async checkAccount(actor, userid, storeId) {
+      const scope = scopeOf(actor);
       const member = await members.lookup(userid);
       const problem = memberProblem(member);
       const bound = member.found ? await store.boundElsewhere(db, [userid]) : [];
@@ -208,10 +210,11 @@ export function createBindingsService(deps: {
         name: member.found ? member.name : null,
         status: member.found ? member.status : null,
         statusText: member.found ? (MEMBER_STATUS_TEXT[member.status] ?? String(member.status)) : null,
-        boundTo: bound,
+        boundTo: disclosedBindings(scope, bound).visible.map(({ branchId: _branch, ...b }) => b),
+        boundOutsideScope: disclosedBindings(scope, bound).outsideScope > 0,
         sharingAllowed: sharing,
         problem: problem?.code ?? (others.length && !sharing ? 'account_bound_elsewhere' : null) ?? full?.code ?? null,
-        message: problem?.message ?? (others.length && !sharing ? `已绑定门店 ${others[0].storeId}（${others[0].storeName}）` : null) ?? full?.message ?? null,
+        message: problem?.message ?? (others.length && !sharing ? `已绑定${boundPlace(scope, disclosedBindings(scope, others).visible[0] ?? others[0])}` : null) ?? full?.message ?? null,
         canBind: !problem && (!others.length || sharing) && !full,
         capacity,
       };

@@ -39,6 +39,7 @@ export interface BoundElsewhere {
   userid: string;
   storeId: string;
   storeName: string;
+  branchId: string;
   role: BindingRole;
 }
 
@@ -177,7 +178,7 @@ export function createBindingsStore() {
         .join('wss_stores as s', 's.id', 'sa.store_id')
         .whereIn('a.userid', userids)
         .whereNull('sa.ended_at')
-        .select('a.userid', 'sa.store_id as storeId', 's.name as storeName', 'sa.role')
+        .select('a.userid', 'sa.store_id as storeId', 's.name as storeName', 's.branch_id as branchId', 'sa.role')
         .orderBy('sa.store_id');
     },
 

@@ -3,6 +3,7 @@ import type { Actor } from '../host/adapter.js';
 import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import type { BindingsStore } from './bindings.store.js';
 import type { StoreFilter } from './store-filter.js';
+import type { SheetValue } from '../core/sheet-cells.js';
 import { writeSheet, type ImportFormat } from './import-file.js';
 
 const EXPORT_HEADERS = [
@@ -22,7 +23,7 @@ export function createExportService(deps: { db: Knex; store: BindingsStore }): E
     async exportBindings(actor, filter, format) {
       const scope = scopeOf(actor);
       if (filter.branchId) assertBranchInScope(scope, filter.branchId);
-      const rows: unknown[][] = [];
+      const rows: SheetValue[][] = [];
       let after: string | null = null;
       for (;;) {
         const page = await deps.store.exportPage(deps.db, scope, filter, after, PAGE);

@@ -1,9 +1,14 @@
 import ExcelJS from 'exceljs';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { InputError } from '../core/errors.js';
+import { sheetRow, type SheetValue } from '../core/sheet-cells.js';
+import { CONTROL_MESSAGE, isCleanLine } from '../core/text.js';
+import { IMPORT_LIMITS, MAX_IMPORT_ROWS, type RowSink } from './import-limits.js';
+import { readXlsxRows } from './import-xlsx.js';
 
-export const MAX_IMPORT_ROWS = 5000;
+export { MAX_IMPORT_ROWS };
 export type ImportFormat = 'csv' | 'xlsx';
 
 /** One data row of an import file; `row` is the spreadsheet row number (the header is row 1). */
@@ -41,48 +46,88 @@ export function formatOf(fileName: string, contentType?: string): ImportFormat {
   throw new InputError('只支持 CSV 或 XLSX 文件', { file: 'unsupported file type: use .csv or .xlsx' }, 'unsupported_file');
 }
 
-/** CSV from Excel in China is often GBK: fall back to it when the bytes are not UTF-8. */
-function decodeText(buffer: Buffer): string {
+/** Small slices: each is parsed in one go, so a slice is what one import may hold the event loop for. */
+const SLICE_BYTES = 8 * 1024;
+const ENCODING_PROBE_BYTES = 64 * 1024;
+
+/**
+ * The file's text slice by slice, yielding to other requests between slices (a large file is never
+ * decoded in one go). CSV from Excel in China is often GBK: when the first slice is not UTF-8, the
+ * file is read as GBK.
+ */
+async function* decodedSlices(buffer: Buffer): AsyncGenerator<string> {
+  let utf8 = true;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, ENCODING_PROBE_BYTES), { stream: true });
   } catch {
-    return new TextDecoder('gbk').decode(buffer);
+    utf8 = false;
+  }
+  const decoder = new TextDecoder(utf8 ? 'utf-8' : 'gbk', { fatal: utf8 });
+  for (let at = 0; at < buffer.length; at += SLICE_BYTES) {
+    const last = at + SLICE_BYTES >= buffer.length;
+    yield decoder.decode(buffer.subarray(at, at + SLICE_BYTES), { stream: !last });
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-async function readCells(buffer: Buffer, format: ImportFormat): Promise<{ row: number; cells: string[] }[]> {
-  if (format === 'csv') {
-    let records: string[][];
-    try {
-      records = parseCsv(decodeText(buffer), { bom: true, relax_column_count: true, skip_empty_lines: false, trim: true }) as string[][];
-    } catch (error) {
-      throw new InputError('CSV 文件无法解析', { file: (error as Error).message }, 'unreadable_file');
-    }
-    return records.map((cells, i) => ({ row: i + 1, cells }));
-  }
-  const workbook = new ExcelJS.Workbook();
+async function readCsvRows(buffer: Buffer, sink: RowSink): Promise<void> {
+  const slices = decodedSlices(buffer);
+  const parser = Readable.from(slices).pipe(
+    parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: true, max_record_size: IMPORT_LIMITS.cellChars * 4 }),
+  );
+  let row = 0;
   try {
-    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      row += 1;
+      if (cells.length > IMPORT_LIMITS.columns) throw new InputError(`导入文件超出限制：more than ${IMPORT_LIMITS.columns} columns`, { file: `more than ${IMPORT_LIMITS.columns} columns` }, 'too_many_columns');
+      if (cells.some((c) => c.length > IMPORT_LIMITS.cellChars)) throw cellTooLong();
+      if (sink({ row, cells }) === false) break;
+    }
   } catch (error) {
-    throw new InputError('XLSX 文件无法解析', { file: (error as Error).message }, 'unreadable_file');
+    if (error instanceof InputError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'CSV_MAX_RECORD_SIZE') throw cellTooLong();
+    throw new InputError('CSV 文件无法解析', { file: (error as Error).message.slice(0, 200) }, 'unreadable_file');
+  } finally {
+    parser.destroy();
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new InputError('XLSX 文件没有工作表', { file: 'no worksheet' }, 'unreadable_file');
-  const rows: { row: number; cells: string[] }[] = [];
-  sheet.eachRow({ includeEmpty: false }, (r, rowNumber) => {
-    const cells: string[] = [];
-    for (let c = 1; c <= r.cellCount; c++) cells.push(r.getCell(c).text.trim());
-    rows.push({ row: rowNumber, cells });
-  });
+}
+
+const cellTooLong = () =>
+  new InputError(`导入文件超出限制：单元格最长 ${IMPORT_LIMITS.cellChars} 个字符`, { file: `a cell longer than ${IMPORT_LIMITS.cellChars} characters` }, 'cell_too_long');
+const tooManyRows = () =>
+  new InputError(`一次最多导入 ${MAX_IMPORT_ROWS} 行（文件超过 ${MAX_IMPORT_ROWS} 行）`, { file: `more than ${MAX_IMPORT_ROWS} rows` }, 'too_many_rows');
+
+/**
+ * Reads an import file into rows as it is parsed; 400 when columns are missing, a cell holds a
+ * control character or is too long, or the file has more than 5,000 data rows (the read stops there).
+ */
+export async function parseImportFile(buffer: Buffer, format: ImportFormat): Promise<ImportRow[]> {
+  let columns: Record<keyof typeof COLUMN_ALIASES, number> | null = null;
+  const rows: ImportRow[] = [];
+  let rawRows = 0;
+  const cell = (cells: string[], index: number) => (index >= 0 ? (cells[index] ?? '').trim() : '');
+  const sink: RowSink = ({ row, cells }) => {
+    if (++rawRows > IMPORT_LIMITS.rawRows) throw tooManyRows();
+    if (!cells.some((c) => c.trim() !== '')) return;
+    const dirty = cells.findIndex((c) => !isCleanLine(c));
+    if (dirty >= 0) throw new InputError(`第 ${row} 行含有控制字符`, { [`row ${row}`]: CONTROL_MESSAGE }, 'control_character');
+    if (!columns) {
+      columns = headerColumns(cells);
+      return;
+    }
+    if (rows.length >= MAX_IMPORT_ROWS) throw tooManyRows();
+    rows.push({ row, storeId: cell(cells, columns.storeId), userid: cell(cells, columns.userid), role: cell(cells, columns.role), note: cell(cells, columns.note) });
+  };
+  if (format === 'csv') await readCsvRows(buffer, sink);
+  else await readXlsxRows(buffer, sink);
+  if (!columns) throw new InputError('文件为空', { file: 'empty file' }, 'empty_file');
+  if (!rows.length) throw new InputError('文件没有数据行', { file: 'no data rows' }, 'empty_file');
   return rows;
 }
 
-/** Reads an import file into rows; 400 when columns are missing or it has more than 5,000 rows. */
-export async function parseImportFile(buffer: Buffer, format: ImportFormat): Promise<ImportRow[]> {
-  const all = await readCells(buffer, format);
-  const headerIndex = all.findIndex((r) => r.cells.some((c) => c !== ''));
-  if (headerIndex < 0) throw new InputError('文件为空', { file: 'empty file' }, 'empty_file');
-  const header = all[headerIndex].cells.map(normaliseHeader);
+function headerColumns(cells: string[]): Record<keyof typeof COLUMN_ALIASES, number> {
+  const header = cells.map(normaliseHeader);
   const column = (key: keyof typeof COLUMN_ALIASES) => header.findIndex((h) => COLUMN_ALIASES[key].includes(h));
   const columns = { storeId: column('storeId'), userid: column('userid'), role: column('role'), note: column('note') };
   const missing = (['storeId', 'userid'] as const).filter((k) => columns[k] < 0);
@@ -93,27 +138,13 @@ export async function parseImportFile(buffer: Buffer, format: ImportFormat): Pro
       'missing_columns',
     );
   }
-  const cell = (cells: string[], index: number) => (index >= 0 ? (cells[index] ?? '').trim() : '');
-  const rows = all
-    .slice(headerIndex + 1)
-    .filter((r) => r.cells.some((c) => c.trim() !== ''))
-    .map((r) => ({
-      row: r.row,
-      storeId: cell(r.cells, columns.storeId),
-      userid: cell(r.cells, columns.userid),
-      role: cell(r.cells, columns.role),
-      note: cell(r.cells, columns.note),
-    }));
-  if (rows.length > MAX_IMPORT_ROWS) {
-    throw new InputError(`一次最多导入 ${MAX_IMPORT_ROWS} 行（文件有 ${rows.length} 行）`, { file: `more than ${MAX_IMPORT_ROWS} rows` }, 'too_many_rows');
-  }
-  if (!rows.length) throw new InputError('文件没有数据行', { file: 'no data rows' }, 'empty_file');
-  return rows;
+  return columns;
 }
 
 /** A sheet (header + rows) as CSV (UTF-8 with BOM so Excel opens it right) or XLSX. */
-export async function writeSheet(format: ImportFormat, sheetName: string, header: readonly string[], rows: unknown[][]): Promise<Buffer> {
-  if (format === 'csv') return Buffer.from('\uFEFF' + stringifyCsv([header as string[], ...rows]), 'utf8');
+export async function writeSheet(format: ImportFormat, sheetName: string, header: readonly string[], values: SheetValue[][]): Promise<Buffer> {
+  const rows = values.map(sheetRow);
+  if (format === 'csv') return Buffer.from('\uFEFF' + stringifyCsv([sheetRow(header), ...rows]), 'utf8');
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(sheetName);
   sheet.addRow([...header]).font = { bold: true };

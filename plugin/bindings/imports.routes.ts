@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type PluginContext, type RouteSpec } from '../core/feature.js';
 import { booleanParam, branchIdSchema } from '../core/ids.js';
+import { lineText } from '../core/text.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import { readRawBody } from '../http/body.js';
@@ -31,7 +32,7 @@ export function importsRoutes(imports: ImportsService, exports: ExportService): 
 
   /** The file is the raw request body; `fileName` in the query says CSV or XLSX. */
   routes.post('/imports', PERMISSIONS.bindingsWrite, async (ctx) => {
-    const { fileName } = parseInput(z.object({ fileName: z.string().trim().min(1).max(200) }).strict(), ctx.query, 'query');
+    const { fileName } = parseInput(z.object({ fileName: lineText(200, { trim: true }).pipe(z.string().min(1)) }).strict(), ctx.query, 'query');
     const format = formatOf(fileName, ctx.get('Content-Type'));
     const content = await readRawBody(ctx, MAX_UPLOAD_BYTES);
     ctx.status = 202;

@@ -8,6 +8,7 @@ import type { ImportJobBody, ImportReportRow, ImportSummary } from '../contract/
 import { PlanError, applyToSnapshot, planChange, type PlannedChange } from './binding-plan.js';
 import type { BindingWriter } from './binding-writer.js';
 import { memberProblem } from './bindings.service.js';
+import { boundPlace } from './disclosure.js';
 import type { BindingsStore } from './bindings.store.js';
 import { parseImportFile, parseRole, type ImportFormat, type ImportRow } from './import-file.js';
 import type { ImportJob, ImportsStore } from './imports.store.js';
@@ -15,7 +16,7 @@ import type { MemberLookup, MemberLookupService } from './member-lookup.js';
 
 export type RowProblem =
   | 'missing_store_id' | 'missing_userid' | 'invalid_userid' | 'invalid_role' | 'duplicate_row'
-  | 'unknown_store' | 'store_out_of_scope' | 'store_closed' | 'unknown_userid' | 'inactive_userid'
+  | 'store_not_in_scope' | 'store_closed' | 'unknown_userid' | 'inactive_userid'
   | 'account_bound_elsewhere' | 'already_primary' | 'primary_exists' | 'no_primary' | 'not_bound';
 
 export interface ReportRow extends ImportReportRow {
@@ -103,8 +104,8 @@ export function createImportsService(deps: {
     const stores = await bindingsStore.storeBranches(knex, [...new Set(live().map((r) => r.storeId))]);
     for (const r of live()) {
       const s = stores.get(r.storeId);
-      if (!s) fail(r, 'unknown_store', `门店 ${r.storeId} 不存在`);
-      else if (!inScope(scopeOf(actor), s.branchId)) fail(r, 'store_out_of_scope', `门店 ${r.storeId} 不在您的管辖范围`);
+      // Unknown and out of scope read alike: a report must not confirm which ids exist elsewhere.
+      if (!s || !inScope(scopeOf(actor), s.branchId)) fail(r, 'store_not_in_scope', `门店 ${r.storeId} 不在您的分公司或不存在`);
       else if (!s.isOpen) fail(r, 'store_closed', `门店 ${r.storeId} 已关店`);
     }
 
@@ -127,7 +128,7 @@ export function createImportsService(deps: {
       if (shared.has(r.userid)) continue;
       const other = boundAt.get(r.userid)?.find((b) => b.storeId !== r.storeId);
       if (other) {
-        fail(r, 'account_bound_elsewhere', `企微账号 ${r.userid} 已绑定门店 ${other.storeId}（${other.storeName}）`);
+        fail(r, 'account_bound_elsewhere', `企微账号 ${r.userid} 已绑定${boundPlace(scopeOf(actor), other)}`);
         continue;
       }
       const first = firstStoreOf.get(r.userid);
@@ -179,8 +180,10 @@ export function createImportsService(deps: {
       const summary = { ...summarise(report), members: Object.fromEntries(lookups) };
       await store.transition(job.id, ['validating'], 'validated', { report, summary, processedRows: job.totalRows, error: null });
     } catch (error) {
+      // The cause (often SQL) goes to the log only; the person sees what to do.
       logger.warn('binding import validation failed', { importId: job.id, error: (error as Error).message });
-      await store.transition(job.id, ['validating'], 'failed', { error: (error as Error).message });
+      const message = error instanceof DomainError ? error.message : '校验失败，请稍后重新导入 (validation failed, please import again)';
+      await store.transition(job.id, ['validating'], 'failed', { error: message });
     }
   }
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
-import { branchIdSchema, reasonSchema, rowIdSchema } from '../core/ids.js';
+import { branchIdSchema, reasonSchema, rowIdSchema, searchSchema } from '../core/ids.js';
 import { actorOf, hasPermission } from '../access/access.js';
 import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import type { AlertRulesBody, CapacityAccountsBody, LimitChangeBody } from '../contract/index.js';
 import type { AlertsService } from '../alerts/index.js';
 import type { CapacityService } from './capacity.service.js';
@@ -13,7 +13,7 @@ import type { CapacityService } from './capacity.service.js';
 const accountListQuery = z
   .object({
     branchId: branchIdSchema.optional(),
-    q: z.string().trim().max(100).optional().transform((v) => v || undefined),
+    q: searchSchema().optional().transform((v) => v || undefined),
     minPercent: z.coerce.number().min(0).max(1000).optional(),
     maxPercent: z.coerce.number().min(0).max(1000).optional(),
     page: z.coerce.number().int().min(1).default(1),
@@ -50,7 +50,7 @@ export function capacityRoutes(capacity: CapacityService, alerts: Pick<AlertsSer
 
   routes.put('/capacity/accounts/:id/limit', PERMISSIONS.capacityManage, async (ctx) => {
     const { id } = parseInput(z.object({ id: rowIdSchema }), ctx.params, 'path');
-    const body = parseInput(limitBody, (await readJsonBody(ctx, 16 * 1024)) ?? {}, 'body');
+    const body = parseInput(limitBody, await readJsonObject(ctx, 16 * 1024), 'body');
     ctx.body = { account: await capacity.setLimit(actorOf(ctx), id, body.limit, body.reason) } satisfies LimitChangeBody;
   });
 

@@ -115,7 +115,9 @@ export interface AccountCheckBody {
   name: string | null;
   status: number | null;
   statusText: string | null;
+  /** Its stores in the actor's branches; `boundOutsideScope` says it also serves stores elsewhere (never which). */
   boundTo: { userid: string; storeId: string; storeName: string; role: BindingRole }[];
+  boundOutsideScope: boolean;
   sharingAllowed: boolean;
   problem: string | null;
   message: string | null;

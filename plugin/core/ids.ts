@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { freeText, lineText } from './text.js';
 
 /**
  * The id schemas of every route, in one place. Admin routes take CRM ids as the host has them;
  * public routes (customers' browsers) accept only a plain character set.
  */
-export const storeIdSchema = z.string().min(1).max(64);
-export const branchIdSchema = z.string().min(1).max(64);
+export const storeIdSchema = lineText(64).pipe(z.string().min(1));
+export const branchIdSchema = lineText(64).pipe(z.string().min(1));
 
 /** A WeCom member userid: 1–64 letters, digits, `_`, `-`, `.`, `@`. */
 export const useridSchema = z
@@ -25,13 +26,11 @@ export const rowIdSchema = z.string().regex(/^\d{1,18}$/, 'must be a numeric id'
 const ROBOT_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const robotIdSchema = z.string().regex(ROBOT_ID, 'lowercase letters, digits, - and _ (≤40)');
 
-/** A calendar day 'YYYY-MM-DD' that exists. */
-export const daySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'not a calendar day');
 
 export const booleanParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** Free text a person gives with a change (reason, note). */
-export const reasonSchema = z.string().trim().max(200).optional();
+export const reasonSchema = freeText(200).optional();
+
+/** A search box's text. */
+export const searchSchema = (max = 100) => lineText(max, { trim: true });

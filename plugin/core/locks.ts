@@ -11,6 +11,7 @@ export const LOCKS = {
   wecomToken: (cacheKey: string) => `wss:wecom-token:${cacheKey}`,
   robot: (robotId: string) => `wss:robot:${robotId}`,
   capacityRoute: (storeId: string) => `wss:capacity-route:${storeId}`,
+  guideLease: (storeId: string) => `wss:guide-lease:${storeId}`,
   statsRollup: () => 'wss:stats-rollup',
   reviewDigest: () => 'wss:review-digest',
 } as const;

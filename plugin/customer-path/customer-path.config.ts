@@ -28,6 +28,15 @@ export const customerPathConfigSchema = z
         perStore: z.number().int().min(0).max(50).default(2).describe('Free per-visit contact ways kept per shown store (0 = store-level code only)'),
         leaseMinutes: z.number().int().min(1).max(1440).default(30),
         maxCreatesPerRun: z.number().int().min(1).max(10_000).default(500),
+        leasesPerRequesterPerStore: z
+          .number().int().min(1).max(50).default(1)
+          .describe('Pool ways one client address may hold at once at one store; further visits show the store code'),
+        leasesPerVisitor: z
+          .number().int().min(1).max(50).default(3)
+          .describe('Pool ways one visitor id may hold at once across stores'),
+        leasesPerStorePerMinute: z
+          .number().int().min(1).max(10_000).default(6)
+          .describe('New pool leases per store per minute; past it visits show the store code'),
       })
       .strict()
       .prefault({}),

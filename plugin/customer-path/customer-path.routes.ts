@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { notFound, rateLimited } from '../core/errors.js';
 import { routeTable, type PluginContext, type PluginMiddleware, type RouteSpec } from '../core/feature.js';
 import { PUBLIC_ID, publicIdSchema } from '../core/ids.js';
 import { createWindowCounter } from '../core/window-counter.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
+import { requestIdOf } from '../http/plugin-router.js';
 import { preflight, publicCors, setPublicCors } from '../http/cors.js';
 import type { GuideVisitView } from '../contract/index.js';
 import type { EntryService } from './entry.service.js';
@@ -54,7 +54,7 @@ export function createEntryFastPath(deps: { entry: EntryService; prefix: string 
     const storeId = ctx.path.slice(head.length);
     if (!PUBLIC_ID.test(storeId)) return next();
     try {
-      ctx.state.requestId = ctx.get('X-Request-Id') || randomUUID();
+      ctx.state.requestId = requestIdOf(ctx);
       ctx.set('X-Request-Id', ctx.state.requestId);
       setPublicCors(ctx);
       await answerEntry(ctx, deps.entry, storeId);
@@ -100,11 +100,11 @@ export function customerPathRoutes(deps: {
   });
 
   routes.post('/public/guide-visits', 'public', publicCors, async (ctx) => {
-    const input = parseInput(startVisitBody, await readJsonBody(ctx, 4096), 'guide visit');
+    const input = parseInput(startVisitBody, await readJsonObject(ctx, 4096), 'guide visit');
     // Each visit may lease a contact way for the lease window: guard the pool against floods.
     if (!visitLimiter.take(ctx.ip)) throw rateLimited('请求过于频繁 (too many guide visits)');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = (await guide.startVisit(input)) satisfies GuideVisitView;
+    ctx.body = (await guide.startVisit({ ...input, requester: ctx.ip })) satisfies GuideVisitView;
   });
 
   routes.get('/public/guide-visits/:id', 'public', publicCors, async (ctx) => {

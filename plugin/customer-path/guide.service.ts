@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import { LOCKS, xactLock } from '../core/locks.js';
@@ -39,7 +39,7 @@ export interface GuideService {
    * Starts (or, for the same visitor within the lease, resumes) a guide visit. A hidden or
    * unknown store answers available=false.
    */
-  startVisit(input: { storeId: string; visitorId: string; orderId?: string; clientType: string }): Promise<GuideVisitView>;
+  startVisit(input: { storeId: string; visitorId: string; orderId?: string; clientType: string; requester?: string }): Promise<GuideVisitView>;
   getVisit(guideVisitId: string): Promise<GuideVisitView | null>;
   /**
    * Attributes a confirmed add (add_external_contact callback) to its guide visit through `state`
@@ -97,20 +97,37 @@ export function createGuideService(deps: {
     };
   }
 
-  const unavailable = (storeId: string, storeName: string | null = null): GuideVisitView => ({
-    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null,
+  /** The same answer for a hidden, unbound, closed or unknown store: nothing about it is public. */
+  const unavailable = (storeId: string): GuideVisitView => ({
+    available: false, guideVisitId: null, storeId, storeName: null, accountName: null, qrCode: null, miniProgramUrl: null,
   });
+
+  /**
+   * A flood must not drain a store's pool: one requester holds at most a few ways per store, one
+   * visitor id a few across stores, and a store starts only so many leases a minute. Past a limit the
+   * visit shows the store code (attributed to the store, and to the visit when it is the only one).
+   * The store's lease lock makes the count and the lease one step across processes.
+   */
+  async function mayLease(trx: Knex.Transaction, storeId: string, requester: string | null, visitorId: string): Promise<boolean> {
+    await xactLock(trx, LOCKS.guideLease(storeId));
+    const held = await store.activeLeases(trx, { storeId, requester, visitorId });
+    const { leasesPerRequesterPerStore, leasesPerVisitor, leasesPerStorePerMinute } = config.pool;
+    const ok = (requester === null || held.requesterAtStore < leasesPerRequesterPerStore) && held.visitor < leasesPerVisitor && held.storeLastMinute < leasesPerStorePerMinute;
+    if (!ok) logger.info('guide pool lease limit reached; showing the store code', { storeId, ...held });
+    return ok;
+  }
 
   const service: GuideService = {
     async startVisit(input) {
       const info = await store.storeInfo(input.storeId);
-      if (!info || !info.visible) return unavailable(input.storeId, info?.storeName ?? null);
+      if (!info || !info.visible) return unavailable(input.storeId);
       const existing = await store.reusableVisit(input.storeId, input.visitorId);
       if (existing) return view(existing, info.storeName, info.accountName);
 
       const id = newVisitId();
+      const requester = input.requester ? createHash('sha256').update(input.requester).digest('base64url').slice(0, 16) : null;
       const visit = await db.transaction(async (trx) => {
-        const leased = info.accountUserid && config.pool.perStore > 0
+        const leased = info.accountUserid && config.pool.perStore > 0 && (await mayLease(trx, input.storeId, requester, input.visitorId))
           ? await store.leaseWay(trx, input.storeId, info.accountUserid, id, lease)
           : null;
         const fallback = leased ? null : await store.storeLiveCode(input.storeId);
@@ -125,6 +142,7 @@ export function createGuideService(deps: {
           state: way?.state ?? null,
           configId: way?.configId ?? null,
           qrCode: way?.qrCode ?? null,
+          requester,
         }, lease);
       });
       if (visit.source !== 'pool') logger.info('guide visit without a per-visit contact way', { storeId: input.storeId, source: visit.source });
@@ -135,7 +153,7 @@ export function createGuideService(deps: {
       const visit = await store.visit(guideVisitId);
       if (!visit) return null;
       const info = await store.storeInfo(visit.storeId);
-      if (!info?.visible) return unavailable(visit.storeId, info?.storeName ?? null);
+      if (!info?.visible) return unavailable(visit.storeId);
       return view(visit, info.storeName, info.accountName);
     },
 

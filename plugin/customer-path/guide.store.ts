@@ -97,12 +97,31 @@ export function createGuideStore(db: Knex) {
       return rows[0] ?? null;
     },
 
-    async insertVisit(trx: Knex.Transaction, visit: Omit<GuideVisitRow, 'createdAt' | 'leaseUntil' | 'confirmedAt'>, leaseMinutes: number): Promise<GuideVisitRow> {
+    /** Pool leases still running: of this requester at the store, of this visitor anywhere, and started at the store in the last minute. */
+    async activeLeases(trx: Knex.Transaction, q: { storeId: string; requester: string | null; visitorId: string }) {
+      const { rows } = await trx.raw<{ rows: { requesterAtStore: number; visitor: number; storeLastMinute: number }[] }>(
+        `SELECT
+           (SELECT count(*)::int FROM wss_guide_visits WHERE store_id = ? AND requester = ? AND source = 'pool'
+              AND lease_until > now() AND confirmed_at IS NULL) AS "requesterAtStore",
+           (SELECT count(*)::int FROM wss_guide_visits WHERE visitor_id = ? AND source = 'pool'
+              AND lease_until > now() AND confirmed_at IS NULL) AS "visitor",
+           (SELECT count(*)::int FROM wss_guide_visits WHERE store_id = ? AND source = 'pool'
+              AND created_at > now() - interval '1 minute') AS "storeLastMinute"`,
+        [q.storeId, q.requester, q.visitorId, q.storeId],
+      );
+      return rows[0];
+    },
+
+    async insertVisit(
+      trx: Knex.Transaction,
+      visit: Omit<GuideVisitRow, 'createdAt' | 'leaseUntil' | 'confirmedAt'> & { requester: string | null },
+      leaseMinutes: number,
+    ): Promise<GuideVisitRow> {
       const { rows } = await trx.raw<{ rows: GuideVisitRow[] }>(
-        `INSERT INTO wss_guide_visits (id, store_id, visitor_id, order_id, client_type, source, state, config_id, qr_code, lease_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => ?))
+        `INSERT INTO wss_guide_visits (id, store_id, visitor_id, order_id, client_type, source, state, config_id, qr_code, lease_until, requester)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now() + make_interval(mins => ?), ?)
          RETURNING ${VISIT_COLUMNS}`,
-        [visit.id, visit.storeId, visit.visitorId, visit.orderId, visit.clientType, visit.source, visit.state, visit.configId, visit.qrCode, leaseMinutes],
+        [visit.id, visit.storeId, visit.visitorId, visit.orderId, visit.clientType, visit.source, visit.state, visit.configId, visit.qrCode, leaseMinutes, visit.requester],
       );
       return rows[0];
     },

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
-import { branchIdSchema, rowIdSchema, storeIdSchema } from '../core/ids.js';
+import { branchIdSchema, reasonSchema, rowIdSchema, storeIdSchema } from '../core/ids.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import type { ReviewDecisionBody, ReviewListBody, ReviewResubmitBody, ReviewSummaryBody } from '../contract/index.js';
 import type { ReviewsApi } from './reviews.service.js';
 
@@ -24,7 +24,7 @@ const decisionBody = z
     decision: z.enum(['approve', 'reject']),
     items: z.array(z.object({ reviewId: rowIdSchema, revision: z.number().int().min(1) }).strict()).min(1).max(500),
     show: z.boolean().optional(),
-    reason: z.string().trim().max(200).optional(),
+    reason: reasonSchema,
   })
   .strict();
 
@@ -43,7 +43,7 @@ export function reviewsRoutes(reviews: ReviewsApi): RouteSpec[] {
   });
 
   routes.post('/reviews/decisions', PERMISSIONS.reviewsDecide, async (ctx) => {
-    const body = parseInput(decisionBody, (await readJsonBody(ctx, 256 * 1024)) ?? {}, 'body');
+    const body = parseInput(decisionBody, await readJsonObject(ctx, 256 * 1024), 'body');
     ctx.body = (await reviews.decideReviews(actorOf(ctx), body)) satisfies ReviewDecisionBody;
   });
 

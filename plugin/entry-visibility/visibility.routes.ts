@@ -4,7 +4,7 @@ import { routeTable, type RouteSpec } from '../core/feature.js';
 import { reasonSchema, storeIdSchema } from '../core/ids.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import type { VisibilityChangeBody } from '../contract/index.js';
 import type { VisibilityApi } from './visibility.service.js';
 
@@ -19,13 +19,13 @@ export function visibilityRoutes(entries: VisibilityApi): RouteSpec[] {
   const routes = routeTable();
 
   routes.post('/entries/visibility', PERMISSIONS.entriesToggle, async (ctx) => {
-    const body = parseInput(bulkBody, (await readJsonBody(ctx, BODY_LIMIT)) ?? {}, 'body');
+    const body = parseInput(bulkBody, await readJsonObject(ctx, BODY_LIMIT), 'body');
     ctx.body = (await entries.setVisibility(actorOf(ctx), body)) satisfies VisibilityChangeBody;
   });
 
   routes.put('/stores/:storeId/entry', PERMISSIONS.entriesToggle, async (ctx) => {
     const { storeId } = parseInput(z.object({ storeId: storeIdSchema }).loose(), ctx.params, 'path');
-    const body = parseInput(oneBody, (await readJsonBody(ctx, BODY_LIMIT)) ?? {}, 'body');
+    const body = parseInput(oneBody, await readJsonObject(ctx, BODY_LIMIT), 'body');
     ctx.body = (await entries.setVisibility(actorOf(ctx), { storeIds: [storeId], ...body })) satisfies VisibilityChangeBody;
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { searchSchema } from '../core/ids.js';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
 import { actorOf } from '../access/access.js';
@@ -7,7 +8,7 @@ import type { MemberSearchBody } from '../contract/index.js';
 import type { MemberDirectoryService } from './member-directory.service.js';
 
 const searchQuery = z
-  .object({ q: z.string().trim().max(64).default(''), limit: z.coerce.number().int().min(1).max(50).default(20) })
+  .object({ q: searchSchema(64).default(''), limit: z.coerce.number().int().min(1).max(50).default(20) })
   .strict();
 
 /** The member picker of the bind dialog: whoever may bind may search. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
-import { branchIdSchema, daySchema, storeIdSchema } from '../core/ids.js';
+import { branchIdSchema, storeIdSchema } from '../core/ids.js';
+import { lineText } from '../core/text.js';
+import { checkPeriod, periodFields } from '../core/days.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import type { OperationLogBody } from '../contract/index.js';
@@ -10,20 +12,18 @@ import type { OperationLogService } from './operation-log.service.js';
 const filterShape = {
   branchId: branchIdSchema.optional(),
   storeId: storeIdSchema.optional(),
-  actorId: z.string().min(1).max(128).optional(),
+  actorId: lineText(128).pipe(z.string().min(1)).optional(),
   action: z.string().regex(/^[a-z_.]{1,40}$/, 'an action id such as binding.bind').optional(),
-  from: daySchema.optional(),
-  to: daySchema.optional(),
+  ...periodFields,
 };
-const fromBeforeTo = (f: { from?: string; to?: string }) => !f.from || !f.to || f.from <= f.to;
 const listQuery = z
   .object({ ...filterShape, page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) })
   .strict()
-  .refine(fromBeforeTo, { message: 'from must not be after to', path: ['from'] });
+  .superRefine(checkPeriod());
 const exportQuery = z
   .object({ ...filterShape, format: z.enum(['xlsx', 'csv']).default('xlsx') })
   .strict()
-  .refine(fromBeforeTo, { message: 'from must not be after to', path: ['from'] });
+  .superRefine(checkPeriod());
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 

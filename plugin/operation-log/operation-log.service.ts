@@ -5,6 +5,7 @@ import type { OperationLogBody, OperationLogItem } from '../contract/index.js';
 import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import { ACTION_LABELS, actionLabel, describeChange, useridsOf } from './action-labels.js';
 import type { AuditRecord, OperationLogFilter, OperationLogStore } from './operation-log.store.js';
+import { sheetRow } from '../core/sheet-cells.js';
 
 /** Exports stop here (newest rows first); a wider period is exported in parts. */
 export const MAX_EXPORT_ROWS = 100_000;
@@ -70,11 +71,12 @@ export function createOperationLogService(deps: { store: OperationLogStore; time
         if (batch.length < BATCH) break;
         last = batch[batch.length - 1].id;
       }
-      if (format === 'csv') return Buffer.from('\uFEFF' + stringify([[...HEADERS], ...lines]), 'utf8');
+      const cells = lines.map(sheetRow);
+      if (format === 'csv') return Buffer.from('\uFEFF' + stringify([[...HEADERS], ...cells]), 'utf8');
       const workbook = new ExcelJS.Workbook();
       const sheet = workbook.addWorksheet('操作日志');
       sheet.addRow([...HEADERS]).font = { bold: true };
-      sheet.addRows(lines);
+      sheet.addRows(cells);
       sheet.columns.forEach((c, i) => (c.width = [20, 24, 14, 12, 16, 14, 48, 30][i]));
       sheet.views = [{ state: 'frozen', ySplit: 1 }];
       return Buffer.from(await workbook.xlsx.writeBuffer());

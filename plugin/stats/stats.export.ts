@@ -2,6 +2,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify';
 import type { Logger } from '../core/logger.js';
+import { sheetRow } from '../core/sheet-cells.js';
 import type { FlatRow } from './stats.store.js';
 import type { ResolvedStatsFilter, StatsOverview } from './stats.service.js';
 
@@ -26,10 +27,10 @@ const yesNo = (v: boolean) => (v ? '是' : '否');
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
 function flatValues(row: FlatRow): (string | number)[] {
-  return FLAT_COLUMNS.map(({ key }) => {
+  return sheetRow(FLAT_COLUMNS.map(({ key }) => {
     const v = row[key];
     return typeof v === 'boolean' ? yesNo(v) : v;
-  });
+  }));
 }
 
 /** The summary sheet's rows, shared by XLSX (as a sheet) and tests. */
@@ -86,7 +87,7 @@ export async function writeXlsx(
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const summary = workbook.addWorksheet('汇总');
   summary.columns = [{ width: 18 }, { width: 24 }, { width: 14 }, { width: 12 }, { width: 14 }, { width: 16 }, { width: 14 }];
-  for (const values of summaryRows(data.overview, data.scopeLabel)) summary.addRow(values).commit();
+  for (const values of summaryRows(data.overview, data.scopeLabel)) summary.addRow(sheetRow(values)).commit();
   summary.commit();
 
   const flat = workbook.addWorksheet('明细', { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { CONFIRMED_ADD } from '../tracking/index.js';
-import { addDays } from '../core/days.js';
+import { dayBatches } from '../core/days.js';
 import { LOCKS, xactLock } from '../core/locks.js';
 import { EVENT_STAGES } from './stats.definitions.js';
 
@@ -182,9 +182,8 @@ export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) 
      */
     async rebuild(trx: Knex.Transaction, range: Range): Promise<RollupCounts> {
       const counts: RollupCounts = { visitorsAdded: 0, visitorDays: 0, storeDays: 0, firstVisitRows: 0 };
-      for (let from = range.from; from <= range.to; from = addDays(from, batchDays)) {
-        const last = addDays(from, batchDays - 1);
-        const batch = await rebuildFacts(trx, { from, to: last < range.to ? last : range.to });
+      for (const days of dayBatches(range, batchDays)) {
+        const batch = await rebuildFacts(trx, days);
         counts.visitorsAdded += batch.visitorsAdded;
         counts.visitorDays += batch.visitorDays;
         counts.storeDays += batch.storeDays;

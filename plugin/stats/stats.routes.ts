@@ -1,40 +1,41 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type PluginMiddleware, type RouteSpec } from '../core/feature.js';
-import { branchIdSchema, daySchema, storeIdSchema } from '../core/ids.js';
+import { branchIdSchema, storeIdSchema } from '../core/ids.js';
+import { checkPeriod, periodFields } from '../core/days.js';
 import type { Logger } from '../core/logger.js';
 import { actorOf, hasPermission } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import type { StatsOverviewBody, StoreFunnelBody } from '../contract/index.js';
 import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
-import type { StatsService } from './stats.service.js';
+import { MAX_PERIOD_DAYS, type StatsService } from './stats.service.js';
 
 const statsQuery = z
   .object({
-    from: daySchema.optional(),
-    to: daySchema.optional(),
+    ...periodFields,
     branchId: branchIdSchema.optional(),
   })
   .strict();
+const statsPeriod = checkPeriod(MAX_PERIOD_DAYS);
 
 export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
   const routes = routeTable();
 
   routes.get('/stats/overview', PERMISSIONS.statsRead, async (ctx) => {
     const actor = actorOf(ctx);
-    const filter = parseInput(statsQuery, ctx.query, 'query');
+    const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
     ctx.body = { ...(await stats.overview(actor, filter)), canExport: hasPermission(actor, PERMISSIONS.statsExport) } satisfies StatsOverviewBody;
   });
 
   routes.get('/stats/stores/:storeId', PERMISSIONS.statsRead, async (ctx) => {
     const { storeId } = parseInput(z.object({ storeId: storeIdSchema }).loose(), ctx.params, 'path');
-    const filter = parseInput(statsQuery.omit({ branchId: true }), ctx.query, 'query');
+    const filter = parseInput(statsQuery.omit({ branchId: true }).superRefine(statsPeriod), ctx.query, 'query');
     ctx.body = (await stats.storeFunnel(actorOf(ctx), storeId, filter)) satisfies StoreFunnelBody;
   });
 
   const exportRoute = (format: 'xlsx' | 'csv'): PluginMiddleware => async (ctx) => {
     const actor = actorOf(ctx);
-    const filter = parseInput(statsQuery, ctx.query, 'query');
+    const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
     // Everything that can fail with a clean JSON error happens before the first byte is sent.
     const resolved = await stats.resolve(actor, filter);
     const filename = `wss-stats-${resolved.branchId ?? 'all'}-${resolved.from}-${resolved.to}.${format}`;

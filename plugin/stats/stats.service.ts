@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
 import type { Logger } from '../core/logger.js';
 import { InputError, notFound } from '../core/errors.js';
-import { addDays, dayRange, daysBetween, todayIn } from '../core/days.js';
+import { FIRST_DAY, addDays, dayRange, daysBetween, todayIn } from '../core/days.js';
 import { assertBranchInScope, branchScope, scopeOf, type Scope } from '../access/scope.js';
 import type { StatsOverview, StoreFunnelBody } from '../contract/index.js';
 import { emptyFunnel, funnelRates, ratio } from './stats.definitions.js';
@@ -59,7 +59,7 @@ export function createStatsService(deps: {
 
   async function resolve(actor: Actor, filter: StatsFilter): Promise<ResolvedStatsFilter> {
     const to = filter.to ?? todayIn(timezone);
-    const from = filter.from ?? addDays(to, -(DEFAULT_PERIOD_DAYS - 1));
+    const from = filter.from ?? (daysBetween(FIRST_DAY, to) > DEFAULT_PERIOD_DAYS ? addDays(to, -(DEFAULT_PERIOD_DAYS - 1)) : FIRST_DAY);
     if (from > to) throw new InputError('开始日期不能晚于结束日期 (from is after to)', { from: 'must not be after to' });
     const days = daysBetween(from, to);
     if (days > MAX_PERIOD_DAYS) {

@@ -9,7 +9,7 @@ import type { TrackingService } from './tracking.service.js';
 export function trackingRoutes(tracking: TrackingService): RouteSpec[] {
   const routes = routeTable();
   routes.post('/public/events', 'public', publicCors, async (ctx) => {
-    const body = await readJsonBody(ctx, MAX_BATCH_BYTES);
+    const body = await readJsonBody(ctx, MAX_BATCH_BYTES, { strings: 'schema' });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = (await tracking.ingest(body, ctx.ip)) satisfies IngestResult;
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorable } from '../core/text.js';
 
 /** Event types a client may send. */
 export const CLIENT_EVENT_TYPES = ['order_result_view', 'entry_click', 'guide_view', 'add_click', 'jump_result'] as const;
@@ -13,12 +14,8 @@ export const MAX_EVENTS_PER_BATCH = 100;
 export const MAX_BATCH_BYTES = 64 * 1024;
 
 const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . : -');
-/**
- * PostgreSQL text and jsonb cannot hold U+0000 nor unpaired surrogates: such a prop would fail the
- * whole statement, so it is rejected with the event.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const storable = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+/** A prop PostgreSQL cannot store would fail the whole statement, so it is rejected with the event. */
+const storable = isStorable;
 const STORABLE = 'must not contain U+0000 or unpaired surrogates';
 const propValue = z.union([z.string().max(200).refine(storable, STORABLE), z.number(), z.boolean(), z.null()]);
 const VISIT_TYPES: readonly string[] = ['guide_view', 'add_click', 'jump_result'];

@@ -2,9 +2,9 @@
  * WeCom callback security: msg_signature check, AES decryption, receiveid check and XML parsing.
  * `@wecom/crypto` checks neither the signature nor the receive id, so both happen here.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CallbackXmlError, readCallbackXml } from './callback-xml.js';
 
 export interface CallbackSecrets {
   token: string;
@@ -24,6 +24,8 @@ export type CallbackRejectReason =
   | 'bad_signature'
   | 'decrypt_failed'
   | 'wrong_receive_id'
+  | 'stale_timestamp'
+  | 'bad_create_time'
   | 'malformed_xml';
 
 export class CallbackVerificationError extends Error {
@@ -63,37 +65,57 @@ export interface WecomCallbackEvent {
   xml: string;
 }
 
-const xmlParser = new XMLParser({ parseTagValue: false, ignoreAttributes: true, trimValues: true });
-
-function safeEqualHex(a: string, b: string): boolean {
-  const left = Buffer.from(a.toLowerCase(), 'utf8');
-  const right = Buffer.from(b.toLowerCase(), 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
+/**
+ * Exact (case-sensitive) comparison in constant time: both sides are hashed first, so neither the
+ * content nor the length of the expected signature shows in the timing.
+ */
+function signaturesEqual(expected: string, given: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
 }
 
-/** Parses `<xml>…</xml>` into flat string fields; throws `malformed_xml`. */
+/** Parses `<xml>…</xml>` into flat string fields; throws `malformed_xml` for anything WeCom never sends. */
 export function parseXmlFields(xml: string): Record<string, string> {
-  if (!xml || XMLValidator.validate(xml) !== true) throw new CallbackVerificationError('malformed_xml');
-  const parsed: unknown = xmlParser.parse(xml);
-  const root = (parsed as { xml?: unknown } | null)?.xml;
-  if (!root || typeof root !== 'object') throw new CallbackVerificationError('malformed_xml', 'no <xml> root');
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[name] = String(value);
+  try {
+    return readCallbackXml(xml);
+  } catch (error) {
+    if (error instanceof CallbackXmlError) throw new CallbackVerificationError('malformed_xml', error.detail);
+    throw new CallbackVerificationError('malformed_xml');
   }
-  return fields;
 }
 
-export function createCallbackCrypto(secrets: CallbackSecrets) {
+/** A signed POST whose query timestamp is further than this from now is refused (replays). */
+export const CALLBACK_FRESHNESS_SECONDS = 300;
+/** CreateTime before this (2010-01-01) is not a WeCom event. */
+const EARLIEST_CREATE_TIME = 1_262_304_000;
+/** WeCom's clock may run a little ahead of ours; a day is generous. */
+const CREATE_TIME_LEEWAY_SECONDS = 86_400;
+const SIGNATURE = /^[0-9a-f]{40}$/;
+const SECONDS = /^\d{1,10}$/;
+const NONCE = /^[A-Za-z0-9]{1,64}$/;
+
+export interface CallbackCryptoOptions {
+  /** The clock (tests). */
+  now?: () => number;
+}
+
+export function createCallbackCrypto(secrets: CallbackSecrets, options: CallbackCryptoOptions = {}) {
+  const nowSeconds = () => Math.floor((options.now?.() ?? Date.now()) / 1000);
+
   function requireQuery(query: Partial<SignedQuery>): SignedQuery {
     const { msg_signature, timestamp, nonce } = query;
     if (!msg_signature || !timestamp || !nonce) throw new CallbackVerificationError('missing_parameters');
+    if (!SIGNATURE.test(msg_signature) || !SECONDS.test(timestamp) || !NONCE.test(nonce)) throw new CallbackVerificationError('bad_signature');
     return { msg_signature, timestamp, nonce };
+  }
+
+  function requireFresh(query: SignedQuery): void {
+    if (Math.abs(nowSeconds() - Number(query.timestamp)) > CALLBACK_FRESHNESS_SECONDS) throw new CallbackVerificationError('stale_timestamp');
   }
 
   function verifyAndDecrypt(query: SignedQuery, ciphertext: string): string {
     const expected = getSignature(secrets.token, query.timestamp, query.nonce, ciphertext);
-    if (!safeEqualHex(expected, query.msg_signature)) throw new CallbackVerificationError('bad_signature');
+    if (!signaturesEqual(expected, query.msg_signature)) throw new CallbackVerificationError('bad_signature');
     let opened: { message: string; id: string };
     try {
       opened = decrypt(secrets.encodingAesKey, ciphertext);
@@ -119,17 +141,22 @@ export function createCallbackCrypto(secrets: CallbackSecrets) {
       const ciphertext = envelope.Encrypt;
       if (!ciphertext) throw new CallbackVerificationError('malformed_xml', 'no <Encrypt>');
       const xml = verifyAndDecrypt(signed, ciphertext);
-      return toEvent(xml);
+      requireFresh(signed);
+      return toEvent(xml, nowSeconds());
     },
   };
 }
 
 export type CallbackCrypto = ReturnType<typeof createCallbackCrypto>;
 
-export function toEvent(xml: string): WecomCallbackEvent {
+/** The event of decrypted XML; CreateTime must be whole seconds between 2010 and a day from `now`. */
+export function toEvent(xml: string, now = Math.floor(Date.now() / 1000)): WecomCallbackEvent {
   const fields = parseXmlFields(xml);
-  const createTime = Number(fields.CreateTime);
-  if (!Number.isFinite(createTime)) throw new CallbackVerificationError('malformed_xml', 'bad <CreateTime>');
+  const raw = fields.CreateTime ?? '';
+  const createTime = SECONDS.test(raw) ? Number(raw) : NaN;
+  if (!(createTime >= EARLIEST_CREATE_TIME && createTime <= now + CREATE_TIME_LEEWAY_SECONDS)) {
+    throw new CallbackVerificationError('bad_create_time', raw.slice(0, 20));
+  }
   return {
     toUserName: fields.ToUserName ?? '',
     fromUserName: fields.FromUserName ?? '',

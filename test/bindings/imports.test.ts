@@ -58,7 +58,7 @@ describe('binding import', () => {
     expect(job.status).toBe('validated');
     const byRow = Object.fromEntries(job.report.map((r: any) => [r.row, r.status === 'ok' ? `ok:${r.action}` : r.code]));
     expect(byRow).toEqual({
-      2: 'ok:bind', 3: 'duplicate_row', 4: 'unknown_store', 5: 'store_out_of_scope', 6: 'store_closed', 7: 'unknown_userid',
+      2: 'ok:bind', 3: 'duplicate_row', 4: 'store_not_in_scope', 5: 'store_not_in_scope', 6: 'store_closed', 7: 'unknown_userid',
       8: 'inactive_userid', 9: 'account_bound_elsewhere', 10: 'ok:add_backup', 11: 'account_bound_elsewhere', 12: 'invalid_role', 13: 'missing_userid',
     });
     expect(job.report.find((r: any) => r.row === 9).message).toContain('S108');

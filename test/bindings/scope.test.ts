@@ -64,6 +64,6 @@ describe('every binding route checks its permission and the branch scope', () =>
     const { upload, waitForImport } = await import('./helpers.js');
     const res = await upload(world.plugin, ACTORS.adminB2, 'scope.csv', '门店编号,企微账号\nS101,u_s101_b\nS201,u_s201\n');
     const job = await waitForImport(world.plugin, res.body.id, ACTORS.adminB2);
-    expect(job.report.map((r: any) => r.code ?? r.action)).toEqual(['store_out_of_scope', 'bind']);
+    expect(job.report.map((r: any) => r.code ?? r.action)).toEqual(['store_not_in_scope', 'bind']);
   });
 });

@@ -21,7 +21,8 @@ beforeAll(async () => {
     db: db.knex,
     config: {
       wecom: { ...TEST_WECOM_CONFIG, apiBaseUrl: sim.url },
-      customerPath: { pool: { perStore: 2, leaseMinutes: 30 }, miniProgram: { appId: 'wxapp123', path: 'pages/add/index' } },
+      // Every test visitor comes from 127.0.0.1: the per-address lease limit is lifted here (test/hardening covers it).
+      customerPath: { pool: { perStore: 2, leaseMinutes: 30, leasesPerRequesterPerStore: 10 }, miniProgram: { appId: 'wxapp123', path: 'pages/add/index' } },
     },
   });
   await seedStore(db.knex, { id: 'S1', name: '上海中心店', visible: true, accountUserid: 'kf_s1', accountName: '王晓燕' });

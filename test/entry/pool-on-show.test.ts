@@ -6,7 +6,12 @@ import { startBindingsWorld, type BindingsWorld } from '../bindings/helpers.js';
 // capacity failover) decide, right away instead of on the next guide-pool-refill run.
 let world: BindingsWorld;
 beforeAll(async () => {
-  world = await startBindingsWorld({ storesPerBranch: 3, extraMembers: [{ userid: 'u_new', name: '新店员' }] });
+  // Every test visitor comes from 127.0.0.1: the per-address lease limit is lifted here (test/hardening covers it).
+  world = await startBindingsWorld({
+    storesPerBranch: 3,
+    extraMembers: [{ userid: 'u_new', name: '新店员' }],
+    config: () => ({ customerPath: { pool: { leasesPerRequesterPerStore: 10 } } }),
+  });
 });
 afterAll(() => world?.close());
 
