@@ -1,6 +1,15 @@
 import type { IsoTime } from './common.js';
 
-export type FunnelKey = 'orderResultVisitors' | 'entryClickers' | 'guideVisitors' | 'addClickers' | 'confirmedAdds';
+export type FunnelKey =
+  | 'orderResultVisitors'
+  | 'entryClickers'
+  | 'guideVisitors'
+  | 'addClickers'
+  | 'confirmedAdds'
+  /** Guide visitors whose guide visit received an add attributed through `state` (add rate's numerator). */
+  | 'guideAdds'
+  /** Customers whose add came without a guide visit (plain store live code, other channels). */
+  | 'directAdds';
 export type FunnelCounts = Record<FunnelKey, number>;
 
 export interface FunnelRates {
@@ -8,7 +17,7 @@ export interface FunnelRates {
   entryClickRate: number | null;
   /** Add clickers / guide visitors. */
   addClickRate: number | null;
-  /** Confirmed adds / guide visitors. */
+  /** Guide visitors whose visit received an attributed add / guide visitors (never above 1). */
   addRate: number | null;
 }
 
@@ -16,7 +25,10 @@ export interface BranchBinding {
   branchId: string;
   branchName: string;
   openStores: number;
+  /** Open stores with an active binding to an account WeCom reports usable. */
   boundStores: number;
+  /** Open stores whose active bindings are all to accounts WeCom reports disabled or gone. */
+  unusableOnlyStores: number;
   shownStores: number;
 }
 
@@ -39,7 +51,7 @@ export interface NearCapacityAccount {
 export interface StatsOverview {
   period: { from: string; to: string; days: number; timezone: string };
   branchId: string | null;
-  binding: { openStores: number; boundStores: number; shownStores: number; bindingRate: number | null };
+  binding: { openStores: number; boundStores: number; unusableOnlyStores: number; shownStores: number; bindingRate: number | null };
   funnel: FunnelCounts;
   rates: FunnelRates;
   branches: BranchStats[];

@@ -6,7 +6,7 @@ import { addDays, dayRange, daysBetween, todayIn } from '../core/days.js';
 import { assertBranchInScope, branchScope, scopeOf, type Scope } from '../access/scope.js';
 import type { StatsOverview, StoreFunnelBody } from '../contract/index.js';
 import { emptyFunnel, funnelRates, ratio } from './stats.definitions.js';
-import type { MetricsRollupStore, RollupCounts } from './stats.rollup.store.js';
+import { mergeDayRanges, type MetricsRollupStore, type RollupCounts } from './stats.rollup.store.js';
 import type { FlatRow, MetricsStore } from './stats.store.js';
 
 export interface StatsFilter {
@@ -33,15 +33,21 @@ export interface StatsService {
    * Rebuilds the rollups of any day range (idempotent). Later days' first-visit rows are rebuilt
    * too, so a late event or a corrected day never leaves period-distinct counts stale.
    */
-  rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }>;
-  /** Job `metrics-rollup`: yesterday and today (late events), or all history on the first run. */
-  rollupRecent(signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }>;
+  rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupResult>;
+  /**
+   * Job `metrics-rollup`: every day that can still change, i.e. the acceptance window of tracking
+   * (events up to `maxAgeHours` old) and the dirty days (late adds, stores learnt of later); all
+   * history on the first run.
+   */
+  rollupRecent(signal?: AbortSignal): Promise<RollupResult>;
   overview(actor: Actor, filter: StatsFilter): Promise<StatsOverview>;
   /** Period-distinct funnel of one store the actor may see. */
   storeFunnel(actor: Actor, storeId: string, filter: StatsFilter): Promise<StoreFunnelBody>;
   /** Store × day rows of the flat export, a batch of stores at a time (large exports stream). */
   flatRows(resolved: ResolvedStatsFilter): AsyncGenerator<FlatRow[]>;
 }
+
+export type RollupResult = RollupCounts & { from: string; to: string; dirtyDays: string[] };
 
 export const MAX_PERIOD_DAYS = 366;
 export const DEFAULT_PERIOD_DAYS = 30;
@@ -54,8 +60,11 @@ export function createStatsService(deps: {
   rollupStore: MetricsRollupStore;
   timezone: string;
   logger: Logger;
+  /** How old an accepted event may be (tracking's maxAgeHours): those days can still change. */
+  lateEventHours?: number;
 }): StatsService {
   const { db, store, rollupStore, timezone, logger } = deps;
+  const windowDays = Math.ceil((deps.lateEventHours ?? 72) / 24);
 
   async function resolve(actor: Actor, filter: StatsFilter): Promise<ResolvedStatsFilter> {
     const to = filter.to ?? todayIn(timezone);
@@ -74,16 +83,18 @@ export function createStatsService(deps: {
     return { from, to, days, branchId: null, scope };
   }
 
-  async function rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupCounts & { from: string; to: string }> {
+  async function rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupResult> {
     if (range.from > range.to) throw new InputError('from is after to', { from: 'must not be after to' });
     const started = Date.now();
-    const counts = await db.transaction(async (trx) => {
+    const { counts, dirtyDays } = await db.transaction(async (trx) => {
       await rollupStore.lock(trx);
       if (signal?.aborted) throw new Error('metrics rollup aborted');
-      return rollupStore.rebuild(trx, range);
+      const dirty = await rollupStore.takeDirtyDays(trx);
+      const ranges = mergeDayRanges([range, ...dirty.map((day) => ({ from: day, to: day }))]);
+      return { counts: await rollupStore.rebuildRanges(trx, ranges), dirtyDays: dirty.filter((d) => d < range.from || d > range.to) };
     });
-    logger.info('metrics rollup done', { ...range, ...counts, ms: Date.now() - started });
-    return { ...range, ...counts };
+    logger.info('metrics rollup done', { ...range, ...counts, dirtyDays: dirtyDays.length, ms: Date.now() - started });
+    return { ...range, ...counts, dirtyDays };
   }
 
   return {
@@ -92,7 +103,7 @@ export function createStatsService(deps: {
 
     async rollupRecent(signal) {
       const today = todayIn(timezone);
-      let from = addDays(today, -1);
+      let from = addDays(today, -windowDays);
       if (!(await rollupStore.hasRollups(db))) {
         const first = await rollupStore.firstEventDay(db);
         if (first && first < from) from = first;
@@ -111,10 +122,13 @@ export function createStatsService(deps: {
         store.nearCapacity(scope, NEAR_CAPACITY_THRESHOLD, 50),
         store.lastRollupAt(),
       ]);
-      const total = bindings.reduce(
-        (sum, b) => ({ openStores: sum.openStores + b.openStores, boundStores: sum.boundStores + b.boundStores, shownStores: sum.shownStores + b.shownStores }),
-        { openStores: 0, boundStores: 0, shownStores: 0 },
-      );
+      const total = { openStores: 0, boundStores: 0, unusableOnlyStores: 0, shownStores: 0 };
+      for (const b of bindings) {
+        total.openStores += b.openStores;
+        total.boundStores += b.boundStores;
+        total.unusableOnlyStores += b.unusableOnlyStores;
+        total.shownStores += b.shownStores;
+      }
       return {
         period: { from, to, days: resolved.days, timezone },
         branchId: resolved.branchId,
@@ -146,9 +160,9 @@ export function createStatsService(deps: {
     async *flatRows(resolved) {
       let after: string | null = null;
       for (;;) {
-        const ids = await store.storeIdsPage(resolved.scope, resolved.branchId, after, EXPORT_STORE_BATCH);
+        const ids = await store.storeIdsPage(resolved.scope, resolved.branchId, after, EXPORT_STORE_BATCH, resolved.from, resolved.to);
         if (!ids.length) return;
-        yield await store.flatRows(ids, resolved.from, resolved.to);
+        yield await store.flatRows(ids, resolved.from, resolved.to, resolved.scope, resolved.branchId);
         after = ids[ids.length - 1];
       }
     },
