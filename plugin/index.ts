@@ -116,6 +116,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     listeners: [customerPath.service, capacity.service],
     countListeners: [capacity.service],
+    wecom,
   });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
