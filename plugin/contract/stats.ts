@@ -62,6 +62,17 @@ export interface StatsOverview {
 
 export interface StatsOverviewBody extends StatsOverview {
   canExport: boolean;
+  /** HQ may ask for a refresh now (POST /stats/refresh). */
+  canRefresh: boolean;
+}
+
+/** The answer to POST /stats/refresh. */
+export interface StatsRefreshBody {
+  from: string;
+  to: string;
+  /** Older days that were dirty and were rolled up too. */
+  dirtyDays: number;
+  refreshedAt: IsoTime;
 }
 
 export interface StoreFunnelBody {

@@ -213,6 +213,13 @@ export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) 
       return rows.rows.map((r) => r.day).sort();
     },
 
+    /** Records a finished rebuild (inside its transaction): what the dashboard's freshness line reads. */
+    async recordRun(trx: Knex.Transaction, run: { from: string; to: string; dirtyDays: number; trigger: 'job' | 'refresh' }): Promise<void> {
+      await trx('wss_metrics_rollup_runs').insert({ from_day: run.from, to_day: run.to, dirty_days: run.dirtyDays, trigger: run.trigger, finished_at: trx.raw('clock_timestamp()') });
+      // Keeps a week of runs.
+      await trx('wss_metrics_rollup_runs').where('finished_at', '<', trx.raw("now() - interval '7 days'")).del();
+    },
+
     /** Days the rollup should rebuild on its next run (a failed run leaves them marked: it rolls back). */
     async dirtyDays(db: Knex): Promise<string[]> {
       return (await db('wss_metrics_dirty_days').orderBy('day').select(db.raw('day::text AS day'))).map((r: { day: string }) => r.day);

@@ -5,7 +5,7 @@ import { branchIdSchema, daySchema, storeIdSchema } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { actorOf, hasPermission } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import type { StatsOverviewBody, StoreFunnelBody } from '../contract/index.js';
+import type { StatsOverviewBody, StatsRefreshBody, StoreFunnelBody } from '../contract/index.js';
 import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
 import type { StatsService } from './stats.service.js';
 
@@ -23,7 +23,17 @@ export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
   routes.get('/stats/overview', PERMISSIONS.statsRead, async (ctx) => {
     const actor = actorOf(ctx);
     const filter = parseInput(statsQuery, ctx.query, 'query');
-    ctx.body = { ...(await stats.overview(actor, filter)), canExport: hasPermission(actor, PERMISSIONS.statsExport) } satisfies StatsOverviewBody;
+    ctx.body = {
+      ...(await stats.overview(actor, filter)),
+      canExport: hasPermission(actor, PERMISSIONS.statsExport),
+      canRefresh: actor.branchScope === 'all' && hasPermission(actor, PERMISSIONS.statsExport),
+    } satisfies StatsOverviewBody;
+  });
+
+  routes.post('/stats/refresh', PERMISSIONS.statsExport, async (ctx) => {
+    const filter = parseInput(statsQuery, ctx.query, 'query');
+    const result = await stats.refresh(actorOf(ctx), filter);
+    ctx.body = { from: result.from, to: result.to, dirtyDays: result.dirtyDays.length, refreshedAt: new Date().toISOString() } satisfies StatsRefreshBody;
   });
 
   routes.get('/stats/stores/:storeId', PERMISSIONS.statsRead, async (ctx) => {

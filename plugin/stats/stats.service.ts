@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
 import type { Logger } from '../core/logger.js';
-import { InputError, notFound } from '../core/errors.js';
+import { InputError, forbidden, notFound, rateLimited } from '../core/errors.js';
+import { createWindowCounter } from '../core/window-counter.js';
 import { addDays, dayRange, daysBetween, todayIn } from '../core/days.js';
 import { assertBranchInScope, branchScope, scopeOf, type Scope } from '../access/scope.js';
 import type { StatsOverview, StoreFunnelBody } from '../contract/index.js';
@@ -41,6 +42,11 @@ export interface StatsService {
    */
   rollupRecent(signal?: AbortSignal): Promise<RollupResult>;
   overview(actor: Actor, filter: StatsFilter): Promise<StatsOverview>;
+  /**
+   * HQ asks for fresh numbers now: rolls up the filter's period (and the dirty days) at once.
+   * Rate-limited per process (REFRESHES_PER_MINUTE); runs serialise on the rollup lock.
+   */
+  refresh(actor: Actor, filter: StatsFilter): Promise<RollupResult>;
   /** Period-distinct funnel of one store the actor may see. */
   storeFunnel(actor: Actor, storeId: string, filter: StatsFilter): Promise<StoreFunnelBody>;
   /** Store × day rows of the flat export, a batch of stores at a time (large exports stream). */
@@ -50,6 +56,7 @@ export interface StatsService {
 export type RollupResult = RollupCounts & { from: string; to: string; dirtyDays: string[] };
 
 export const MAX_PERIOD_DAYS = 366;
+export const REFRESHES_PER_MINUTE = 2;
 export const DEFAULT_PERIOD_DAYS = 30;
 export const NEAR_CAPACITY_THRESHOLD = 0.8;
 const EXPORT_STORE_BATCH = 200;
@@ -65,6 +72,7 @@ export function createStatsService(deps: {
 }): StatsService {
   const { db, store, rollupStore, timezone, logger } = deps;
   const windowDays = Math.ceil((deps.lateEventHours ?? 72) / 24);
+  const refreshes = createWindowCounter(REFRESHES_PER_MINUTE);
 
   async function resolve(actor: Actor, filter: StatsFilter): Promise<ResolvedStatsFilter> {
     const to = filter.to ?? todayIn(timezone);
@@ -83,7 +91,7 @@ export function createStatsService(deps: {
     return { from, to, days, branchId: null, scope };
   }
 
-  async function rollup(range: { from: string; to: string }, signal?: AbortSignal): Promise<RollupResult> {
+  async function rollup(range: { from: string; to: string }, signal?: AbortSignal, trigger: 'job' | 'refresh' = 'job'): Promise<RollupResult> {
     if (range.from > range.to) throw new InputError('from is after to', { from: 'must not be after to' });
     const started = Date.now();
     const { counts, dirtyDays } = await db.transaction(async (trx) => {
@@ -91,7 +99,10 @@ export function createStatsService(deps: {
       if (signal?.aborted) throw new Error('metrics rollup aborted');
       const dirty = await rollupStore.takeDirtyDays(trx);
       const ranges = mergeDayRanges([range, ...dirty.map((day) => ({ from: day, to: day }))]);
-      return { counts: await rollupStore.rebuildRanges(trx, ranges), dirtyDays: dirty.filter((d) => d < range.from || d > range.to) };
+      const rebuilt = await rollupStore.rebuildRanges(trx, ranges);
+      const older = dirty.filter((d) => d < range.from || d > range.to);
+      await rollupStore.recordRun(trx, { ...range, dirtyDays: older.length, trigger });
+      return { counts: rebuilt, dirtyDays: older };
     });
     logger.info('metrics rollup done', { ...range, ...counts, dirtyDays: dirtyDays.length, ms: Date.now() - started });
     return { ...range, ...counts, dirtyDays };
@@ -146,6 +157,13 @@ export function createStatsService(deps: {
         },
         rolledUpAt,
       };
+    },
+
+    async refresh(actor, filter) {
+      if (actor.branchScope !== 'all') throw forbidden('只有总部可以刷新统计数据 (HQ only)', 'hq_only');
+      const resolved = await resolve(actor, filter);
+      if (!refreshes.take('refresh')) throw rateLimited('刷新太频繁，请稍后再试 (too many refreshes, try again in a minute)', 'refresh_rate_limited');
+      return rollup({ from: resolved.from, to: resolved.to }, undefined, 'refresh');
     },
 
     async storeFunnel(actor, storeId, filter) {

@@ -239,8 +239,8 @@ export function createMetricsStore(db: Knex) {
     },
 
     async lastRollupAt(): Promise<string | null> {
-      const row = await db('wss_job_runs').where({ job_id: 'metrics-rollup', outcome: 'ok' }).first('finished_at');
-      return row?.finished_at ? new Date(row.finished_at).toISOString() : null;
+      const row = await db('wss_metrics_rollup_runs').max({ at: 'finished_at' }).first();
+      return row?.at ? new Date(row.at).toISOString() : null;
     },
   };
 }

@@ -269,6 +269,24 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
     expect(records.some((r) => r[3] === 'S2' && r[0] === addDays(MOVE_DAY, -1))).toBe(true);
   });
 
+  it('HQ can refresh the period now (rate-limited); others cannot; the overview says how current it is', async () => {
+    const before = (await plugin.request(`/stats/overview${qs()}`, { actor: ACTORS.hq })).body;
+    expect(before.canRefresh).toBe(true);
+    expect((await plugin.request(`/stats/overview${qs()}`, { actor: ACTORS.adminB1 })).body.canRefresh).toBe(false);
+    expect((await plugin.request(`/stats/refresh${qs()}`, { actor: ACTORS.adminB1, method: 'POST' })).body.error.code).toBe('hq_only');
+    await plugin.service.services.tracking.record([...path('S4', 'v12', T, 3)]);
+    const first = await plugin.request(`/stats/refresh${qs()}`, { actor: ACTORS.hq, method: 'POST' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ from: period.from, to: period.to });
+    const after = (await plugin.request(`/stats/overview${qs()}`, { actor: ACTORS.hq })).body;
+    expect(Date.parse(after.rolledUpAt)).toBeGreaterThan(Date.parse(before.rolledUpAt));
+    expect(after.funnel).toEqual(expectedFunnel(await rawFixture(), period.from, period.to, () => true, branchOn));
+    expect((await plugin.request(`/stats/refresh${qs()}`, { actor: ACTORS.hq, method: 'POST' })).status).toBe(200);
+    const limited = await plugin.request(`/stats/refresh${qs()}`, { actor: ACTORS.hq, method: 'POST' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('refresh_rate_limited');
+  });
+
   it('the scheduled run re-covered the old dirty days without a full rebuild, and left none behind', async () => {
     expect(await db.knex('wss_metrics_dirty_days').count({ n: '*' }).first()).toEqual({ n: '0' });
     const dirtyRun = await plugin.service.services.tracking.record([...path('S1', 'v11', addDays(T, -11), 1)]);

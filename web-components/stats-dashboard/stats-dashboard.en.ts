@@ -44,4 +44,6 @@ export const statsDashboardEn = {
   'stats.noneNearCapacity': 'No account is near its limit',
   'stats.rolledUpAt': str`Data rolled up at ${0}`,
   'stats.notRolledUp': 'Not rolled up yet',
+  'stats.refreshing': 'Refreshing…',
+  'stats.refresh': 'Refresh now',
 };

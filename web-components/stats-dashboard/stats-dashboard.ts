@@ -35,6 +35,7 @@ export class WssStatsDashboard extends LitElement {
   @state() private branchId = '';
   @state() private loading = false;
   @state() private error = '';
+  @state() private refreshing = false;
   private requestSeq = 0;
 
   override connectedCallback(): void {
@@ -75,6 +76,20 @@ export class WssStatsDashboard extends LitElement {
       new CustomEvent('wss-filters-change', { detail: { from: this.from, to: this.to, branchId: this.branchId || null }, bubbles: true, composed: true }),
     );
     void this.load();
+  }
+
+  /** HQ asks the server to roll up the period now, then reloads. */
+  private async refreshNow() {
+    this.refreshing = true;
+    try {
+      await apiFetch(this.apiBase, `/stats/refresh${this.filterQuery()}`, { method: 'POST' });
+      this.error = '';
+      await this.load();
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   private exportUrl(format: 'xlsx' | 'csv') {
@@ -187,6 +202,10 @@ export class WssStatsDashboard extends LitElement {
       ${d.rolledUpAt
         ? html`<p class="muted small" data-testid="freshness">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN', { timeZone: d.period.timezone, hour12: false })}`, { id: 'stats.rolledUpAt' })}</p>`
         : html`<p class="muted small" data-testid="freshness">${msg('数据尚未汇总', { id: 'stats.notRolledUp' })}</p>`}
+      ${d.canRefresh
+        ? html`<button type="button" class="button" data-action="refresh" ?disabled=${this.refreshing} @click=${() => void this.refreshNow()}>
+            ${this.refreshing ? msg('正在刷新…', { id: 'stats.refreshing' }) : msg('立即刷新数据', { id: 'stats.refresh' })}</button>`
+        : nothing}
       ${this.renderFootnote()}
     `;
   }
