@@ -56,6 +56,8 @@ export interface StatsOverview {
   rates: FunnelRates;
   branches: BranchStats[];
   trend: ({ day: string } & FunnelCounts)[];
+  /** Daily binding snapshots of the scope (null before the first snapshot). */
+  bindingTrend: { day: string; openStores: number | null; boundStores: number | null; unusableOnlyStores: number | null; bindingRate: number | null }[];
   nearCapacity: { threshold: number; accounts: NearCapacityAccount[] };
   rolledUpAt: IsoTime | null;
 }

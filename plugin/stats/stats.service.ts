@@ -114,6 +114,7 @@ export function createStatsService(deps: {
 
     async rollupRecent(signal) {
       const today = todayIn(timezone);
+      await store.snapshotBinding(today);
       let from = addDays(today, -windowDays);
       if (!(await rollupStore.hasRollups(db))) {
         const first = await rollupStore.firstEventDay(db);
@@ -125,13 +126,14 @@ export function createStatsService(deps: {
     async overview(actor, filter) {
       const resolved = await resolve(actor, filter);
       const { scope, from, to } = resolved;
-      const [funnel, byBranch, daily, bindings, accounts, rolledUpAt] = await Promise.all([
+      const [funnel, byBranch, daily, bindings, accounts, rolledUpAt, bindingDays] = await Promise.all([
         store.periodFunnel(scope, from, to),
         store.periodFunnelByBranch(scope, from, to),
         store.dailyFunnel(scope, from, to),
         store.bindingByBranch(scope),
         store.nearCapacity(scope, NEAR_CAPACITY_THRESHOLD, 50),
         store.lastRollupAt(),
+        store.bindingTrend(scope, from, to),
       ]);
       const total = { openStores: 0, boundStores: 0, unusableOnlyStores: 0, shownStores: 0 };
       for (const b of bindings) {
@@ -151,6 +153,11 @@ export function createStatsService(deps: {
           return { ...b, bindingRate: ratio(b.boundStores, b.openStores), funnel: branchFunnel, rates: funnelRates(branchFunnel) };
         }),
         trend: dayRange(from, to).map((day) => ({ day, ...(daily.get(day) ?? emptyFunnel()) })),
+        // Days before the first snapshot have no figure (null), not zero.
+        bindingTrend: dayRange(from, to).map((day) => {
+          const b = bindingDays.get(day);
+          return b ? { day, ...b, bindingRate: ratio(b.boundStores, b.openStores) } : { day, openStores: null, boundStores: null, unusableOnlyStores: null, bindingRate: null };
+        }),
         nearCapacity: {
           threshold: NEAR_CAPACITY_THRESHOLD,
           accounts: accounts.map((a) => ({ ...a, usage: a.customerCount / a.capacityLimit })),
@@ -163,6 +170,7 @@ export function createStatsService(deps: {
       if (actor.branchScope !== 'all') throw forbidden('只有总部可以刷新统计数据 (HQ only)', 'hq_only');
       const resolved = await resolve(actor, filter);
       if (!refreshes.take('refresh')) throw rateLimited('刷新太频繁，请稍后再试 (too many refreshes, try again in a minute)', 'refresh_rate_limited');
+      await store.snapshotBinding(todayIn(timezone));
       return rollup({ from: resolved.from, to: resolved.to }, undefined, 'refresh');
     },
 

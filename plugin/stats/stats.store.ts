@@ -238,6 +238,44 @@ export function createMetricsStore(db: Knex) {
       return result.rows.map((r) => ({ ...r, branchName: names.get(r.branchId) ?? r.branchId }));
     },
 
+    /**
+     * Writes today's binding snapshot of every active branch and of the enterprise (the current
+     * status, by the same serving rule as the binding rate); a later run the same day overwrites it.
+     */
+    async snapshotBinding(day: string): Promise<number> {
+      const result = await db.raw<{ rowCount: number }>(
+        `WITH per_branch AS (
+           SELECT b.id AS unit,
+                  (count(s.id) FILTER (WHERE s.is_open))::int AS open_stores,
+                  (count(s.id) FILTER (WHERE s.is_open AND ${SERVED_SQL}))::int AS bound_stores,
+                  (count(s.id) FILTER (WHERE s.is_open AND ${UNUSABLE_ONLY_SQL}))::int AS unusable_only_stores
+           FROM wss_branches b LEFT JOIN wss_stores s ON s.branch_id = b.id
+           WHERE b.active GROUP BY b.id
+         )
+         INSERT INTO wss_binding_rate_snapshots (day, unit, open_stores, bound_stores, unusable_only_stores, taken_at)
+         SELECT ?::date, unit, open_stores, bound_stores, unusable_only_stores, now() FROM per_branch
+         UNION ALL
+         SELECT ?::date, '', coalesce(sum(open_stores), 0), coalesce(sum(bound_stores), 0), coalesce(sum(unusable_only_stores), 0), now() FROM per_branch
+         ON CONFLICT (unit, day) DO UPDATE SET open_stores = excluded.open_stores, bound_stores = excluded.bound_stores,
+           unusable_only_stores = excluded.unusable_only_stores, taken_at = excluded.taken_at`,
+        [day, day],
+      );
+      return result.rowCount;
+    },
+
+    /** Daily binding status of the scope: the HQ row for everything, else the sum of its branches' rows. */
+    async bindingTrend(scope: Scope, from: string, to: string): Promise<Map<string, { openStores: number; boundStores: number; unusableOnlyStores: number }>> {
+      const query = db('wss_binding_rate_snapshots')
+        .select(db.raw('day::text AS day'))
+        .sum({ open: 'open_stores', bound: 'bound_stores', unusable: 'unusable_only_stores' })
+        .whereBetween('day', [from, to])
+        .groupBy('day');
+      if (scope.kind === 'all') query.where('unit', '');
+      else query.whereIn('unit', [...scope.branchIds]);
+      const rows = (await query) as { day: string; open: string; bound: string; unusable: string }[];
+      return new Map(rows.map((r) => [r.day, { openStores: Number(r.open), boundStores: Number(r.bound), unusableOnlyStores: Number(r.unusable) }]));
+    },
+
     async lastRollupAt(): Promise<string | null> {
       const row = await db('wss_metrics_rollup_runs').max({ at: 'finished_at' }).first();
       return row?.at ? new Date(row.at).toISOString() : null;

@@ -194,6 +194,12 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
       expect(b.funnel).toEqual(expectedFunnel(f, period.from, period.to, inBranch([b.branchId]), branchOn));
       expect(b).toMatchObject(expectedBinding([b.branchId]));
     }
+    // Binding snapshots: one per day the job ran (today), the period selector applies.
+    expect(body.bindingTrend.map((d: { day: string }) => d.day)).toEqual(daysOf(period.from, period.to));
+    expect(body.bindingTrend.at(-1)).toEqual({ day: T, ...binding, bindingRate: 3 / 5 });
+    expect(body.bindingTrend.slice(0, -1).every((d: { bindingRate: unknown }) => d.bindingRate === null)).toBe(true);
+    const b2Trend = (await plugin.request(`/stats/overview?from=${T}&to=${T}&branchId=B2`, { actor: ACTORS.hq })).body.bindingTrend;
+    expect(b2Trend).toEqual([{ day: T, ...expectedBinding(['B2']), bindingRate: 1 / 3 }]);
     for (const day of body.trend) {
       const { day: d, ...counts } = day;
       expect(counts).toEqual(expectedFunnel(f, d, d, () => true, branchOn));

@@ -46,4 +46,7 @@ export const statsDashboardEn = {
   'stats.notRolledUp': 'Not rolled up yet',
   'stats.refreshing': 'Refreshing…',
   'stats.refresh': 'Refresh now',
+  'stats.bindingTrendSeries': 'Binding rate (%)',
+  'stats.bindingTrend': 'Binding rate trend',
+  'stats.noBindingTrend': 'No daily binding snapshot in this period yet',
 };

@@ -186,6 +186,7 @@ export class WssStatsDashboard extends LitElement {
           <ul class="legend">${series.map((s, i) => html`<li><span class="swatch" style="background:${seriesColor(i)}"></span>${s.label}</li>`)}</ul>
           ${lineChart(days, series, series.map((s) => `${s.label}: ${s.values.map(formatCount).join(', ')}`).join('; '))}
         </section>
+        ${this.renderBindingTrend(d)}
         <section aria-labelledby="capacity-title" class="wide">
           <h3 id="capacity-title">${msg(str`接近容量上限的账号（≥ ${Math.round(d.nearCapacity.threshold * 100)}%）`, { id: 'stats.nearCapacity' })}</h3>
           ${d.nearCapacity.accounts.length
@@ -208,6 +209,19 @@ export class WssStatsDashboard extends LitElement {
         : nothing}
       ${this.renderFootnote()}
     `;
+  }
+
+  /** Binding rate per day of the period, from the daily snapshots (days before the first one are left out). */
+  private renderBindingTrend(d: StatsOverview) {
+    const points = d.bindingTrend.filter((p) => p.bindingRate !== null);
+    const label = msg('绑定率（%）', { id: 'stats.bindingTrendSeries' });
+    const values = points.map((p) => Math.round((p.bindingRate ?? 0) * 1000) / 10);
+    return html`<section aria-labelledby="binding-trend-title" class="wide" data-testid="binding-trend">
+      <h3 id="binding-trend-title">${msg('绑定率趋势', { id: 'stats.bindingTrend' })}</h3>
+      ${points.length
+        ? lineChart(points.map((p) => p.day), [{ key: 'bindingRate', label, values }], `${label}: ${points.map((p, i) => `${p.day} ${values[i]}%`).join(', ')}`)
+        : html`<p class="muted">${msg('所选区间内还没有每日绑定快照', { id: 'stats.noBindingTrend' })}</p>`}
+    </section>`;
   }
 
   /** The definitions every number above follows (docs/metrics.md says the same). */
