@@ -82,4 +82,16 @@ export interface StoreFunnelBody {
   storeId: string;
   funnel: FunnelCounts;
   rates: FunnelRates;
+  /**
+   * The store's confirmed-add customers of the period: new = their enterprise-wide first add (any
+   * account) is on the day of their first add here; returning = added to the enterprise before.
+   */
+  customers: { newCustomers: number; returningCustomers: number };
+}
+
+/** GET /customers/:externalUserid/first-add. */
+export interface CustomerFirstAddBody {
+  externalUserid: string;
+  /** Earliest add to any of the enterprise's accounts. */
+  firstAddedAt: IsoTime;
 }

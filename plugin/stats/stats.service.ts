@@ -49,6 +49,11 @@ export interface StatsService {
   refresh(actor: Actor, filter: StatsFilter): Promise<RollupResult>;
   /** Period-distinct funnel of one store the actor may see. */
   storeFunnel(actor: Actor, storeId: string, filter: StatsFilter): Promise<StoreFunnelBody>;
+  /**
+   * Enterprise-wide first add of each customer (earliest add to any account; WeCom's createtime
+   * where the plugin holds the relation): for "new customer" gifts. Unknown customers are absent.
+   */
+  firstAdds(externalUserids: string[]): Promise<{ externalUserid: string; firstAddedAt: string }[]>;
   /** Store × day rows of the flat export, a batch of stores at a time (large exports stream). */
   flatRows(resolved: ResolvedStatsFilter): AsyncGenerator<FlatRow[]>;
 }
@@ -179,8 +184,16 @@ export function createStatsService(deps: {
       if (!branchId) throw notFound(`门店 ${storeId} 不存在`, 'store_not_found');
       assertBranchInScope(scopeOf(actor), branchId);
       const resolved = await resolve(actor, { ...filter, branchId: undefined });
-      const funnel = await store.storeFunnel(storeId, resolved.from, resolved.to);
-      return { period: { from: resolved.from, to: resolved.to, days: resolved.days }, storeId, funnel, rates: funnelRates(funnel) };
+      const [funnel, customers] = await Promise.all([
+        store.storeFunnel(storeId, resolved.from, resolved.to),
+        store.newAndReturning(storeId, resolved.from, resolved.to, timezone),
+      ]);
+      return { period: { from: resolved.from, to: resolved.to, days: resolved.days }, storeId, funnel, rates: funnelRates(funnel), customers };
+    },
+
+    async firstAdds(externalUserids) {
+      const firsts = await store.firstAdds([...new Set(externalUserids)]);
+      return [...firsts].map(([externalUserid, at]) => ({ externalUserid, firstAddedAt: at.toISOString() }));
     },
 
     async *flatRows(resolved) {

@@ -276,6 +276,52 @@ export function createMetricsStore(db: Knex) {
       return new Map(rows.map((r) => [r.day, { openStores: Number(r.open), boundStores: Number(r.bound), unusableOnlyStores: Number(r.unusable) }]));
     },
 
+    /**
+     * Enterprise-wide first add of each customer: the earliest add to any of the enterprise's
+     * accounts, from the contact rows (WeCom's CreateTime / createtime) and, where the plugin never
+     * held the relation, the earliest confirmed add it recorded.
+     */
+    async firstAdds(externalUserids: string[]): Promise<Map<string, Date>> {
+      if (!externalUserids.length) return new Map();
+      const result = await db.raw<{ rows: { id: string; at: Date }[] }>(
+        `SELECT id, min(at) AS at FROM (
+           SELECT external_userid AS id, first_added_at AS at FROM wss_wecom_contacts WHERE external_userid = ANY(?)
+           UNION ALL
+           SELECT props->>'externalUserid', occurred_at FROM wss_tracking_events
+           WHERE type = 'confirmed_add' AND props->>'externalUserid' = ANY(?)
+         ) x GROUP BY id`,
+        [externalUserids, externalUserids],
+      );
+      return new Map(result.rows.map((r) => [r.id, new Date(r.at)]));
+    },
+
+    /**
+     * The store's confirmed-add customers of [from, to], new or returning: new when their
+     * enterprise-wide first add falls on the day of their first add at this store in the period.
+     */
+    async newAndReturning(storeId: string, from: string, to: string, timezone: string): Promise<{ newCustomers: number; returningCustomers: number }> {
+      const result = await db.raw<{ rows: { new_customers: number; returning_customers: number }[] }>(
+        `WITH here AS (
+           SELECT props->>'externalUserid' AS id, min(day) AS day FROM wss_tracking_events
+           WHERE store_id = ? AND type = 'confirmed_add' AND day BETWEEN ?::date AND ?::date AND props->>'externalUserid' IS NOT NULL
+           GROUP BY 1
+         ), firsts AS (
+           SELECT id, min(at) AS at FROM (
+             SELECT c.external_userid AS id, c.first_added_at AS at FROM wss_wecom_contacts c JOIN here h ON h.id = c.external_userid
+             UNION ALL
+             SELECT e.props->>'externalUserid', e.occurred_at FROM wss_tracking_events e JOIN here h ON h.id = e.props->>'externalUserid'
+             WHERE e.type = 'confirmed_add'
+           ) x GROUP BY id
+         )
+         SELECT (count(*) FILTER (WHERE (f.at AT TIME ZONE ?)::date >= h.day))::int AS new_customers,
+                (count(*) FILTER (WHERE (f.at AT TIME ZONE ?)::date < h.day))::int AS returning_customers
+         FROM here h JOIN firsts f ON f.id = h.id`,
+        [storeId, from, to, timezone, timezone],
+      );
+      const row = result.rows[0];
+      return { newCustomers: row?.new_customers ?? 0, returningCustomers: row?.returning_customers ?? 0 };
+    },
+
     async lastRollupAt(): Promise<string | null> {
       const row = await db('wss_metrics_rollup_runs').max({ at: 'finished_at' }).first();
       return row?.at ? new Date(row.at).toISOString() : null;

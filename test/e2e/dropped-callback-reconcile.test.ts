@@ -102,6 +102,10 @@ describe('a dropped callback is recovered by the contact reconcile', () => {
     const state = await demo.db('wss_contact_reconcile_state').where('account_userid', PRIMARY).first();
     expect(state).toMatchObject({ listed: 3, recovered_adds: 1, ended_relations: 1, kept_deleted: 1, error: null });
 
+    // The enterprise-wide first add of the recovered customer is WeCom's createtime.
+    const firstAdd = await api('hq-ops', 'GET', `/customers/${customers.lost}/first-add`);
+    expect(firstAdd.body.firstAddedAt).toBe(new Date(relation.createtime * 1000).toISOString());
+
     // Idempotent: a second pass finds nothing more.
     const again = await demo.service.services.wecomCallbacks.reconcileContacts({ userids: [PRIMARY], settleMarginMs: 0 });
     expect(again).toMatchObject({ recoveredAdds: 0, endedRelations: 0 });

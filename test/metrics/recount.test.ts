@@ -6,7 +6,7 @@ import { ACTORS, startTestPlugin, type TestPlugin } from '../support/plugin-app.
 import { addDays, todayIn } from '../../plugin/core/days.js';
 import { FLAT_COLUMNS } from '../../plugin/stats/stats.export.js';
 import type { TrackedEvent } from '../../plugin/tracking/index.js';
-import { daysOf, expectedFunnel, type Fixture, type FixtureEvent, type FixtureStore } from './fixture.js';
+import { daysOf, expectedFunnel, shanghaiDay, type Fixture, type FixtureEvent, type FixtureStore } from './fixture.js';
 
 /**
  * Messy data a chain produces every day, recounted independently from the raw rows (the tracking
@@ -273,6 +273,28 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
     for (const row of b1Rows) expect(records.find((r) => byKey(r) === byKey(row))).toEqual(row);
     expect(records.some((r) => r[3] === 'S2' && r[0] === MOVE_DAY)).toBe(false);
     expect(records.some((r) => r[3] === 'S2' && r[0] === addDays(MOVE_DAY, -1))).toBe(true);
+  });
+
+  it('enterprise-wide first add per customer, and new vs returning customers in a store\'s numbers', async () => {
+    const f = await rawFixture();
+    const addsOf = (customer: string) => f.events.filter((e) => e.type === 'confirmed_add' && e.props?.externalUserid === customer);
+    const first = (customer: string) => new Date(Math.min(...addsOf(customer).map((e) => e.occurredAt.getTime())));
+    const res = await plugin.request('/customers/wm_a/first-add', { actor: ACTORS.viewerB1 });
+    expect(res.body).toEqual({ externalUserid: 'wm_a', firstAddedAt: first('wm_a').toISOString() });
+    expect((await plugin.request('/customers/wm_nobody/first-add', { actor: ACTORS.hq })).status).toBe(404);
+    // Recount: a store's add customer is new when their first add anywhere is on the day of their first add there.
+    for (const storeId of ['S1', 'S2', 'S3', 'S4']) {
+      const here = new Map<string, string>();
+      for (const e of f.events.filter((x) => x.type === 'confirmed_add' && x.storeId === storeId && x.day >= period.from && x.day <= period.to)) {
+        const c = e.props!.externalUserid as string;
+        if (!here.has(c) || e.day < here.get(c)!) here.set(c, e.day);
+      }
+      const isNew = [...here].filter(([c, day]) => shanghaiDay(first(c)) >= day).length;
+      const body = (await plugin.request(`/stats/stores/${storeId}${qs()}`, { actor: ACTORS.hq })).body;
+      expect(body.customers).toEqual({ newCustomers: isNew, returningCustomers: here.size - isNew });
+    }
+    // wm_a added at S1 first, then through S4's store code: returning at S4.
+    expect((await plugin.request(`/stats/stores/S4${qs()}`, { actor: ACTORS.hq })).body.customers).toEqual({ newCustomers: 0, returningCustomers: 1 });
   });
 
   it('HQ can refresh the period now (rate-limited); others cannot; the overview says how current it is', async () => {
