@@ -6,6 +6,7 @@ import { ACTORS, startTestPlugin, type TestPlugin } from '../support/plugin-app.
 import { addDays, todayIn } from '../../plugin/core/days.js';
 import { FLAT_COLUMNS } from '../../plugin/stats/stats.export.js';
 import type { TrackedEvent } from '../../plugin/tracking/index.js';
+import { launchBrowser } from '../support/browser.js';
 import { daysOf, expectedFunnel, shanghaiDay, type Fixture, type FixtureEvent, type FixtureStore } from './fixture.js';
 
 /**
@@ -325,5 +326,42 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
     const f = await rawFixture();
     const body = (await plugin.request(`/stats/overview${qs()}`, { actor: ACTORS.hq })).body;
     expect(body.funnel).toEqual(expectedFunnel(f, period.from, period.to, () => true, branchOn));
+  });
+
+  it('the dashboard in chromium shows the recount: funnel, add rate, binding rate, the side figures and the definitions', async () => {
+    const browser = await launchBrowser();
+    try {
+      await plugin.request('/stats/overview', { actor: ACTORS.hq });
+      const prefix = plugin.service.config.routesPrefix;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.setExtraHTTPHeaders({ 'X-Test-Actor': ACTORS.hq.id });
+      await page.route(`${plugin.url}/dashboard.html`, (route) => route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><html lang="zh-CN"><body><script type="module" src="${prefix}${plugin.service.manifest.assets.elements}"></script>
+          <wss-stats-dashboard api-base="${prefix}"></wss-stats-dashboard></body></html>`,
+      }));
+      await page.goto(`${plugin.url}/dashboard.html`);
+      const groups = page.locator('wss-stats-dashboard svg.funnel g[data-stage]');
+      await groups.first().waitFor();
+      const shown = Object.fromEntries(await groups.evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-stage')!, Number(g.getAttribute('data-count'))])));
+      const f = await rawFixture();
+      const last30 = { from: addDays(T, -29), to: T };
+      const e = expectedFunnel(f, last30.from, last30.to, () => true, branchOn);
+      expect(shown).toEqual({ orderResultVisitors: e.orderResultVisitors, entryClickers: e.entryClickers, guideVisitors: e.guideVisitors, addClickers: e.addClickers, guideAdds: e.guideAdds });
+      const text = async (selector: string) => (await page.locator(`wss-stats-dashboard ${selector}`).textContent())!.trim();
+      expect(await text('[data-kpi="addRate"] .kpi-value')).toBe(percent(rate(e.guideAdds, e.guideVisitors)));
+      expect(await text('[data-kpi="bindingRate"] .kpi-value')).toBe(percent(3 / 5));
+      expect(await text('[data-figure="unusableOnlyStores"]')).toContain('1 家');
+      expect(await text('[data-figure="confirmedAdds"]')).toContain(`${e.confirmedAdds} 人`);
+      expect(await text('[data-figure="directAdds"]')).toContain(`${e.directAdds} 人`);
+      expect(await text('[data-testid="definitions"]')).toContain('不超过 100%');
+      expect(await text('[data-testid="freshness"]')).toContain('数据汇总于');
+      expect(await page.locator('wss-stats-dashboard [data-testid="binding-trend"] svg.trend').count()).toBe(1);
+      await page.screenshot({ path: '/tmp/wss-recount-dashboard-1280.png', fullPage: true });
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.screenshot({ path: '/tmp/wss-recount-dashboard-390.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ export const statsDashboardEn = {
   'stats.stage.guide': 'Guide visitors',
   'stats.stage.addClick': 'Add clickers',
   'stats.stage.confirmed': 'Confirmed adds',
-  'stats.stage.guideAdds': 'Guide visitors who added',
+  'stats.stage.guideAdds': 'Added after guide',
   'stats.stage.directAdds': 'Adds without a guide visit',
   'stats.unusableOnly': str`Open stores bound only to unusable accounts: ${0}`,
   'stats.confirmedTotal': str`Customers added (confirmed by WeCom): ${0}`,

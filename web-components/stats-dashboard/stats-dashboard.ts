@@ -107,7 +107,7 @@ export class WssStatsDashboard extends LitElement {
       guideVisitors: msg('引导页访客', { id: 'stats.stage.guide' }),
       addClickers: msg('点击添加', { id: 'stats.stage.addClick' }),
       confirmedAdds: msg('确认添加', { id: 'stats.stage.confirmed' }),
-      guideAdds: msg('引导页访客中已添加', { id: 'stats.stage.guideAdds' }),
+      guideAdds: msg('引导后已添加', { id: 'stats.stage.guideAdds' }),
       directAdds: msg('无引导页访问的添加', { id: 'stats.stage.directAdds' }),
     };
   }
