@@ -82,7 +82,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const entryVisibility = createEntryVisibilityFeature({
     db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
   });
-  const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service] });
+  const directory = createDirectoryFeature({ db, directory: host.directory, logger, storesClosed: [entryVisibility.service], timezone: config.timezone });
   // Capacity routes through bindings, and bindings tell capacity which accounts a bind counted:
   // that listener joins once capacity exists.
   const accountsCounted: AccountsCountedListener[] = [];
@@ -109,7 +109,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     syncConcurrency: config.wecom.concurrency,
   });
   accountsCounted.push(capacity.service);
-  const stats = createStatsFeature({ db, timezone: config.timezone, logger });
+  const stats = createStatsFeature({ db, timezone: config.timezone, logger, lateEventHours: config.customerPath.ingest.maxAgeHours });
   const operationLog = createOperationLogFeature({ db, timezone: config.timezone });
   const memberDirectory = createMemberDirectoryFeature({ db, wecom, logger });
   const wecomCallbacks = createWecomCallbacksFeature({
@@ -118,6 +118,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     logger,
     listeners: [customerPath.service, capacity.service],
     countListeners: [capacity.service],
+    wecom,
   });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];

@@ -18,6 +18,14 @@ export const usableAccountSql = (a = 'a') => `coalesce(${a}.wecom_status, 1) = 1
 export const storeIsBoundSql = (s = 's') =>
   `EXISTS (SELECT 1 FROM wss_store_accounts sa WHERE sa.store_id = ${s}.id AND ${activeBindingSql('sa')})`;
 
+/** The store is served: an active primary or backup binding to an account WeCom reports usable. */
+export const storeIsServedSql = (s = 's') =>
+  `EXISTS (SELECT 1 FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id
+     WHERE sa.store_id = ${s}.id AND ${activeBindingSql('sa')} AND ${usableAccountSql('a')})`;
+
+/** Bound, but only to accounts WeCom reports disabled, not activated or gone: it takes nobody. */
+export const storeBoundOnlyToUnusableSql = (s = 's') => `(${storeIsBoundSql(s)} AND NOT ${storeIsServedSql(s)})`;
+
 /** Active primary/backup bindings of the store to accounts WeCom reports usable. */
 export const usableAccountsOfStoreSql = (s = 's') =>
   `(SELECT count(*)::int FROM wss_store_accounts sa JOIN wss_wecom_accounts a ON a.id = sa.account_id

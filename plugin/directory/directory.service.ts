@@ -3,11 +3,12 @@ import type { Actor, HostDirectory } from '../host/adapter.js';
 import type { Logger } from '../core/logger.js';
 import type { BranchItem } from '../contract/index.js';
 import { scopeOf } from '../access/scope.js';
+import { todayIn } from '../core/days.js';
 import type { DirectoryStore } from './directory.store.js';
 
 export interface DirectorySyncResult {
   branches: { inserted: number; updated: number; deactivated: number };
-  stores: { seen: number; inserted: number; updated: number; closedMissing: number; skippedUnknownBranch: number };
+  stores: { seen: number; inserted: number; updated: number; closedMissing: number; skippedUnknownBranch: number; movedBranch: number };
 }
 
 export interface DirectoryService {
@@ -30,6 +31,8 @@ export function createDirectoryService(deps: {
   directory: HostDirectory;
   logger: Logger;
   storesClosed: StoresClosedListener[];
+  /** The configured time zone: a store that moves belongs to its new branch from today on. */
+  timezone?: string;
 }): DirectoryService {
   const { db, store, directory, logger } = deps;
 
@@ -43,7 +46,7 @@ export function createDirectoryService(deps: {
       const branchIds = new Set(branches.map((b) => b.id));
       const result: DirectorySyncResult = {
         branches: { inserted: 0, updated: 0, deactivated: 0 },
-        stores: { seen: 0, inserted: 0, updated: 0, closedMissing: 0, skippedUnknownBranch: 0 },
+        stores: { seen: 0, inserted: 0, updated: 0, closedMissing: 0, skippedUnknownBranch: 0, movedBranch: 0 },
       };
       await db.transaction(async (trx) => {
         const b = await store.upsertBranches(trx, branches);
@@ -61,6 +64,9 @@ export function createDirectoryService(deps: {
           const s = await store.upsertStores(trx, known);
           result.stores.inserted += s.inserted;
           result.stores.updated += s.updated;
+          const history = await store.recordBranches(trx, known.map((k) => k.id), todayIn(deps.timezone ?? 'Asia/Shanghai'));
+          result.stores.movedBranch += history.moved.length;
+          await store.markDaysOfStoresDirty(trx, history.firstSeen);
           cursor = page.nextCursor;
         } while (cursor);
         const closed = await store.closeUnseenStores(trx);

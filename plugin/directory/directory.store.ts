@@ -60,6 +60,60 @@ export function createDirectoryStore(db: Knex) {
       return countUpserts(result.rows);
     },
 
+    /**
+     * Keeps the store → branch history of these stores: a store seen for the first time belongs to
+     * its branch since the beginning of time (its earlier events count there); a store whose branch
+     * changed closes its open row at `today` and opens one from `today`. A second move on the same
+     * day rewrites that day's row. Returns the stores seen for the first time.
+     */
+    async recordBranches(trx: Knex.Transaction, storeIds: string[], today: string): Promise<{ firstSeen: string[]; moved: string[] }> {
+      if (!storeIds.length) return { firstSeen: [], moved: [] };
+      const sameDay = await trx.raw<{ rows: { store_id: string }[] }>(
+        `UPDATE wss_store_branch_history h SET branch_id = s.branch_id FROM wss_stores s
+         WHERE s.id = h.store_id AND h.store_id = ANY(?) AND h.valid_to IS NULL AND h.valid_from = ?::date
+           AND h.branch_id <> s.branch_id
+         RETURNING h.store_id`,
+        [storeIds, today],
+      );
+      const closed = await trx.raw<{ rows: { store_id: string }[] }>(
+        `UPDATE wss_store_branch_history h SET valid_to = ?::date FROM wss_stores s
+         WHERE s.id = h.store_id AND h.store_id = ANY(?) AND h.valid_to IS NULL AND h.valid_from < ?::date
+           AND h.branch_id <> s.branch_id
+         RETURNING h.store_id`,
+        [today, storeIds, today],
+      );
+      const opened = await trx.raw<{ rows: { store_id: string; first: boolean }[] }>(
+        `INSERT INTO wss_store_branch_history (store_id, valid_from, branch_id)
+         SELECT s.id,
+                CASE WHEN EXISTS (SELECT 1 FROM wss_store_branch_history o WHERE o.store_id = s.id) THEN ?::date ELSE '-infinity'::date END,
+                s.branch_id
+         FROM wss_stores s
+         WHERE s.id = ANY(?) AND NOT EXISTS (SELECT 1 FROM wss_store_branch_history h WHERE h.store_id = s.id AND h.valid_to IS NULL)
+         ORDER BY s.id
+         RETURNING store_id, valid_from = '-infinity'::date AS first`,
+        [today, storeIds],
+      );
+      return {
+        firstSeen: opened.rows.filter((r) => r.first).map((r) => r.store_id),
+        moved: [...sameDay.rows, ...closed.rows].map((r) => r.store_id),
+      };
+    },
+
+    /**
+     * Days with events of stores the directory has just learnt of: events can reach the tracking
+     * table before the store does (a confirmed add from WeCom), and those days need rolling up again.
+     */
+    async markDaysOfStoresDirty(trx: Knex.Transaction, storeIds: string[]): Promise<number> {
+      if (!storeIds.length) return 0;
+      const result = await trx.raw<{ rowCount: number }>(
+        `INSERT INTO wss_metrics_dirty_days (day)
+         SELECT DISTINCT day FROM wss_tracking_events WHERE store_id = ANY(?) ORDER BY day
+         ON CONFLICT (day) DO NOTHING`,
+        [storeIds],
+      );
+      return result.rowCount;
+    },
+
     /** Stores the host no longer lists are closed, never deleted: history and metrics keep them. */
     async closeUnseenStores(trx: Knex.Transaction): Promise<string[]> {
       const rows = await trx('wss_stores')

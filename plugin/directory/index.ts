@@ -18,6 +18,7 @@ export function createDirectoryFeature(deps: {
   directory: HostDirectory;
   logger: Logger;
   storesClosed: StoresClosedListener[];
+  timezone?: string;
 }): Feature<DirectoryService> {
   const service = createDirectoryService({ ...deps, store: createDirectoryStore(deps.db) });
   return {

@@ -13,13 +13,14 @@ import { statsRoutes } from './stats.routes.js';
 
 export type { ResolvedStatsFilter, StatsFilter, StatsService } from './stats.service.js';
 
-export function createStatsFeature(deps: { db: Knex; timezone: string; logger: Logger }): Feature<StatsService> {
+export function createStatsFeature(deps: { db: Knex; timezone: string; logger: Logger; lateEventHours?: number }): Feature<StatsService> {
   const service = createStatsService({
     db: deps.db,
     store: createMetricsStore(deps.db),
     rollupStore: createMetricsRollupStore(),
     timezone: deps.timezone,
     logger: deps.logger,
+    lateEventHours: deps.lateEventHours,
   });
   return {
     service,

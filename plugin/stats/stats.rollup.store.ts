@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { CONFIRMED_ADD } from '../tracking/index.js';
-import { dayBatches } from '../core/days.js';
+import { addDays, dayBatches } from '../core/days.js';
 import { LOCKS, xactLock } from '../core/locks.js';
-import { EVENT_STAGES } from './stats.definitions.js';
+import { DIRECT_ADD_STAGE, EVENT_STAGES, GUIDE_ADD_STAGE, GUIDE_VIEW } from './stats.definitions.js';
 
 export interface RollupCounts {
   visitorsAdded: number;
@@ -30,12 +30,26 @@ export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) 
   // Who is counted: the visitor, except for confirmed adds, which count the WeCom customer.
   const keyExpr = `CASE WHEN e.type = '${CONFIRMED_ADD}' THEN coalesce(e.props->>'externalUserid', e.visitor_id) ELSE e.visitor_id END`;
   // The facts of a range as the events say now. Events of stores the directory does not know are
-  // left out (tracking refuses them anyway). Primary-key order, so inserts append to that index.
-  const freshFacts = `SELECT DISTINCT ${stageCase} AS stage, v.id AS visitor, e.store_id, s.branch_id, e.day
-    FROM wss_tracking_events e
-    JOIN wss_metrics_visitors v ON v.key = ${keyExpr}
-    JOIN wss_stores s ON s.id = e.store_id
-    WHERE e.day BETWEEN :from::date AND :to::date AND e.type = ANY(:types)
+  // left out (tracking refuses them anyway). A fact carries the branch the store belonged to on the
+  // event's day (store → branch history), so a store that moves keeps its past where it was.
+  // Stage 6 is the guide visitor (on the guide view's day and store) whose visit received an add;
+  // stage 7 the customer whose add came without a guide visit. Primary-key order, so inserts append.
+  const freshFacts = `SELECT DISTINCT ev.stage, v.id AS visitor, ev.store_id, coalesce(h.branch_id, s.branch_id) AS branch_id, ev.day
+    FROM (
+      SELECT ${stageCase} AS stage, ${keyExpr} AS k, e.store_id, e.day FROM wss_tracking_events e
+      WHERE e.day BETWEEN :from::date AND :to::date AND e.type = ANY(:types)
+      UNION ALL
+      SELECT ${GUIDE_ADD_STAGE}, e.visitor_id, e.store_id, e.day FROM wss_tracking_events e
+      WHERE e.day BETWEEN :from::date AND :to::date AND e.type = '${GUIDE_VIEW}' AND e.guide_visit_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM wss_tracking_events a WHERE a.guide_visit_id = e.guide_visit_id AND a.type = '${CONFIRMED_ADD}')
+      UNION ALL
+      SELECT ${DIRECT_ADD_STAGE}, ${keyExpr}, e.store_id, e.day FROM wss_tracking_events e
+      WHERE e.day BETWEEN :from::date AND :to::date AND e.type = '${CONFIRMED_ADD}' AND e.guide_visit_id IS NULL
+    ) ev
+    JOIN wss_metrics_visitors v ON v.key = ev.k
+    JOIN wss_stores s ON s.id = ev.store_id
+    LEFT JOIN wss_store_branch_history h
+      ON h.store_id = ev.store_id AND ev.day >= h.valid_from AND (h.valid_to IS NULL OR ev.day < h.valid_to)
     ORDER BY stage, visitor, store_id, day`;
   const sameFact = (a: string, b: string) => `(${a}.stage, ${a}.visitor, ${a}.store_id, ${a}.day) = (${b}.stage, ${b}.visitor, ${b}.store_id, ${b}.day)`;
 
@@ -99,10 +113,12 @@ export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) 
     await trx.raw('DELETE FROM wss_metrics_store_days WHERE day BETWEEN :from::date AND :to::date', params);
     const storeDays = await trx.raw<{ rowCount: number }>(
       `INSERT INTO wss_metrics_store_days
-         (store_id, day, branch_id, order_result_visitors, entry_clickers, guide_visitors, add_clickers, confirmed_adds)
+         (store_id, day, branch_id, order_result_visitors, entry_clickers, guide_visitors, add_clickers, confirmed_adds,
+          guide_adds, direct_adds)
        SELECT store_id, day, min(branch_id),
               count(*) FILTER (WHERE stage = 1), count(*) FILTER (WHERE stage = 2), count(*) FILTER (WHERE stage = 3),
-              count(*) FILTER (WHERE stage = 4), count(*) FILTER (WHERE stage = 5)
+              count(*) FILTER (WHERE stage = 4), count(*) FILTER (WHERE stage = 5),
+              count(*) FILTER (WHERE stage = ${GUIDE_ADD_STAGE}), count(*) FILTER (WHERE stage = ${DIRECT_ADD_STAGE})
        FROM ${FACTS} WHERE day BETWEEN :from::date AND :to::date
        GROUP BY store_id, day
        ORDER BY store_id, day`,
@@ -181,17 +197,64 @@ export function createMetricsRollupStore(opts: { factBatchDays?: number } = {}) 
      * one re-walks the primary key: one batch appends to it, several split pages all over it.
      */
     async rebuild(trx: Knex.Transaction, range: Range): Promise<RollupCounts> {
-      const counts: RollupCounts = { visitorsAdded: 0, visitorDays: 0, storeDays: 0, firstVisitRows: 0 };
+      return rebuildRanges(trx, [range]);
+    },
+
+    /** Several day ranges (the acceptance window and dirty days); first visits once, from the earliest. */
+    rebuildRanges,
+
+    /**
+     * Takes the dirty days (late events, adds dated by WeCom, stores learnt of later) before the
+     * facts are read: an event committed after this statement marks its day again, so nothing is
+     * lost between taking the marks and reading the events.
+     */
+    async takeDirtyDays(trx: Knex.Transaction): Promise<string[]> {
+      const rows = await trx.raw<{ rows: { day: string }[] }>('DELETE FROM wss_metrics_dirty_days RETURNING day::text AS day');
+      return rows.rows.map((r) => r.day).sort();
+    },
+
+    /** Records a finished rebuild (inside its transaction): what the dashboard's freshness line reads. */
+    async recordRun(trx: Knex.Transaction, run: { from: string; to: string; dirtyDays: number; trigger: 'job' | 'refresh' }): Promise<void> {
+      await trx('wss_metrics_rollup_runs').insert({ from_day: run.from, to_day: run.to, dirty_days: run.dirtyDays, trigger: run.trigger, finished_at: trx.raw('clock_timestamp()') });
+      // Keeps a week of runs.
+      await trx('wss_metrics_rollup_runs').where('finished_at', '<', trx.raw("now() - interval '7 days'")).del();
+    },
+
+    /** Days the rollup should rebuild on its next run (a failed run leaves them marked: it rolls back). */
+    async dirtyDays(db: Knex): Promise<string[]> {
+      return (await db('wss_metrics_dirty_days').orderBy('day').select(db.raw('day::text AS day'))).map((r: { day: string }) => r.day);
+    },
+  };
+
+  async function rebuildRanges(trx: Knex.Transaction, ranges: Range[]): Promise<RollupCounts> {
+    const counts: RollupCounts = { visitorsAdded: 0, visitorDays: 0, storeDays: 0, firstVisitRows: 0 };
+    if (!ranges.length) return counts;
+    for (const range of ranges) {
       for (const days of dayBatches(range, batchDays)) {
         const batch = await rebuildFacts(trx, days);
         counts.visitorsAdded += batch.visitorsAdded;
         counts.visitorDays += batch.visitorDays;
         counts.storeDays += batch.storeDays;
       }
-      counts.firstVisitRows = await rebuildFirstVisits(trx, range.from);
-      return counts;
-    },
-  };
+    }
+    counts.firstVisitRows = await rebuildFirstVisits(trx, ranges.map((r) => r.from).sort()[0]);
+    return counts;
+  }
+}
+
+/** Sorted days (and ranges) merged into the fewest contiguous ranges. */
+export function mergeDayRanges(ranges: Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const merged: Range[] = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && r.from <= addDays(last.to, 1)) {
+      if (r.to > last.to) last.to = r.to;
+    } else {
+      merged.push({ ...r });
+    }
+  }
+  return merged;
 }
 
 export type MetricsRollupStore = ReturnType<typeof createMetricsRollupStore>;

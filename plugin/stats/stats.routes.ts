@@ -6,7 +6,8 @@ import { checkPeriod, periodFields } from '../core/days.js';
 import type { Logger } from '../core/logger.js';
 import { actorOf, hasPermission } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import type { StatsOverviewBody, StoreFunnelBody } from '../contract/index.js';
+import type { CustomerFirstAddBody, StatsOverviewBody, StatsRefreshBody, StoreFunnelBody } from '../contract/index.js';
+import { notFound } from '../core/errors.js';
 import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
 import { MAX_PERIOD_DAYS, type StatsService } from './stats.service.js';
 
@@ -24,7 +25,24 @@ export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
   routes.get('/stats/overview', PERMISSIONS.statsRead, async (ctx) => {
     const actor = actorOf(ctx);
     const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
-    ctx.body = { ...(await stats.overview(actor, filter)), canExport: hasPermission(actor, PERMISSIONS.statsExport) } satisfies StatsOverviewBody;
+    ctx.body = {
+      ...(await stats.overview(actor, filter)),
+      canExport: hasPermission(actor, PERMISSIONS.statsExport),
+      canRefresh: actor.branchScope === 'all' && hasPermission(actor, PERMISSIONS.statsExport),
+    } satisfies StatsOverviewBody;
+  });
+
+  routes.post('/stats/refresh', PERMISSIONS.statsExport, async (ctx) => {
+    const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
+    const result = await stats.refresh(actorOf(ctx), filter);
+    ctx.body = { from: result.from, to: result.to, dirtyDays: result.dirtyDays.length, refreshedAt: new Date().toISOString() } satisfies StatsRefreshBody;
+  });
+
+  routes.get('/customers/:externalUserid/first-add', PERMISSIONS.statsRead, async (ctx) => {
+    const { externalUserid } = parseInput(z.object({ externalUserid: z.string().min(1).max(64).regex(/^[\w-]+$/) }).loose(), ctx.params, 'path');
+    const [found] = await stats.firstAdds([externalUserid]);
+    if (!found) throw notFound(`客户 ${externalUserid} 没有添加记录 (no add known)`, 'customer_not_found');
+    ctx.body = found satisfies CustomerFirstAddBody;
   });
 
   routes.get('/stats/stores/:storeId', PERMISSIONS.statsRead, async (ctx) => {

@@ -9,6 +9,8 @@ import type { Logger } from '../core/logger.js';
 import { createCallbackCrypto, type CallbackSecrets, type SignedQuery, type WecomCallbackEvent } from './callback-crypto.js';
 import { createCallbackStore, type CallbackEventRow, type CallbackStore } from './callback.store.js';
 import { applyContactEvent, isPairEvent } from './contact-apply.js';
+import { createContactReconciler, type ContactReconcileReport } from './contact-reconcile.js';
+import type { WecomClient } from '../wecom/index.js';
 
 /** A WeCom contact event once applied and committed (what the reacting features receive). */
 export interface ContactChange {
@@ -58,9 +60,19 @@ export interface WecomCallbacksService {
    * them) and re-runs the follow-up of events whose listeners did not finish. Returns events applied.
    */
   processPending(limit?: number, signal?: AbortSignal): Promise<number>;
+  /**
+   * Job `contact-reconcile`: WeCom's relations (batch/get_by_user) of the accounts whose live count
+   * differs from their contact rows, then of the others least recently reconciled, up to `budget`
+   * accounts; missing adds (dated by createtime, attributed through their state) and gone relations
+   * are applied like callbacks. `userids` reconciles those accounts only; relations younger than
+   * `settleMarginMs` (5 minutes) are left to their callbacks.
+   */
+  reconcileContacts(options?: { userids?: string[]; budget?: number; settleMarginMs?: number }, signal?: AbortSignal): Promise<Omit<ContactReconcileReport, 'eventIds'>>;
   /** Resolves when background processing started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
 }
+
+export type { ContactReconcileReport } from './contact-reconcile.js';
 
 export interface WecomCallbackServiceDeps {
   db: Knex;
@@ -71,6 +83,10 @@ export interface WecomCallbackServiceDeps {
   countListeners?: ContactCountListener[];
   /** A follow-up not finished this long after the apply is re-run by the replay job. */
   followUpGraceMs?: number;
+  /** For the contact reconcile; without it the reconcile refuses to run. */
+  wecom?: Pick<WecomClient, 'iterateByUser'>;
+  /** Accounts one scheduled reconcile run may ask WeCom about (the API budget). */
+  reconcileBudget?: number;
 }
 
 /**
@@ -226,6 +242,16 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
       return applied.size;
     },
 
+    async reconcileContacts(options = {}, signal) {
+      if (!deps.wecom) throw new Error('contact reconcile needs the WeCom client');
+      const reconciler = createContactReconciler({ db: deps.db, store, wecom: deps.wecom });
+      const userids = options.userids ?? (await reconciler.accountsToReconcile(options.budget ?? deps.reconcileBudget ?? 200));
+      const { eventIds, ...report } = await reconciler.reconcile(userids, signal, options.settleMarginMs);
+      for (const id of eventIds) await process(id);
+      if (report.recoveredAdds || report.endedRelations || report.failed) logger.warn('contact reconcile recovered relations', { ...report });
+      else logger.info('contact reconcile done', { accounts: report.accounts, listed: report.listed });
+      return report;
+    },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

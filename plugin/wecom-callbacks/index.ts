@@ -8,11 +8,11 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
 import type { Feature } from '../core/feature.js';
-import type { WecomConfig } from '../wecom/index.js';
+import type { WecomClient, WecomConfig } from '../wecom/index.js';
 import { wecomCallbackRoutes } from './callback.routes.js';
 import { createWecomCallbackService, type ContactChangeListener, type ContactCountListener, type WecomCallbacksService } from './callback.service.js';
 
-export type { ContactChange, ContactChangeListener, ContactCountListener, WecomCallbacksService } from './callback.service.js';
+export type { ContactChange, ContactChangeListener, ContactCountListener, ContactReconcileReport, WecomCallbacksService } from './callback.service.js';
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
 export { SETTLE_MARGIN_MS, createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
 
@@ -23,6 +23,8 @@ export function createWecomCallbacksFeature(deps: {
   listeners: ContactChangeListener[];
   /** Called inside the apply transaction when a live count changed (capacity thresholds). */
   countListeners?: ContactCountListener[];
+  /** WeCom's relations for the contact reconcile (job `contact-reconcile`). */
+  wecom?: Pick<WecomClient, 'iterateByUser'>;
 }): Feature<WecomCallbacksService> {
   const service = createWecomCallbackService({
     db: deps.db,
@@ -30,11 +32,15 @@ export function createWecomCallbacksFeature(deps: {
     logger: deps.logger,
     listeners: deps.listeners,
     countListeners: deps.countListeners,
+    wecom: deps.wecom,
   });
   return {
     service,
     routes: wecomCallbackRoutes(service, deps.logger),
-    jobs: [{ id: 'wecom-callback-replay', run: (signal) => service.processPending(500, signal) }],
+    jobs: [
+      { id: 'wecom-callback-replay', run: (signal) => service.processPending(500, signal) },
+      { id: 'contact-reconcile', run: (signal) => service.reconcileContacts({}, signal) },
+    ],
     close: () => service.idle(),
   };
 }

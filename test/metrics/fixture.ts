@@ -38,7 +38,7 @@ export interface Fixture {
 
 export const STAGE_TYPES = ['order_result_view', 'entry_click', 'guide_view', 'add_click', 'confirmed_add'] as const;
 export const STAGE_KEYS = ['orderResultVisitors', 'entryClickers', 'guideVisitors', 'addClickers', 'confirmedAdds'] as const;
-type StageKey = (typeof STAGE_KEYS)[number];
+type StageKey = (typeof STAGE_KEYS)[number] | 'guideAdds' | 'directAdds';
 
 /** Asia/Shanghai calendar day (UTC+8, no daylight saving). */
 export const shanghaiDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -192,17 +192,36 @@ const keyOf = (e: FixtureEvent) => (e.type === 'confirmed_add' ? ((e.props?.exte
 
 export type ExpectedFunnel = Record<StageKey, number>;
 
-/** Distinct people per stage in [from, to] among events of stores matching `storeFilter`. */
-export function expectedFunnel(f: Fixture, from: string, to: string, storeFilter: (s: FixtureStore) => boolean): ExpectedFunnel {
+/**
+ * Distinct people per stage in [from, to] among events of stores matching `storeFilter`, from the
+ * raw events: guide adds are guide viewers (on the guide view's day and store) whose guide visit has
+ * any confirmed add; direct adds are customers of confirmed adds without a guide visit. `branchOn`
+ * gives the branch of a store on a day when stores moved (the filter then sees that branch).
+ */
+export function expectedFunnel(
+  f: Fixture, from: string, to: string, storeFilter: (s: FixtureStore) => boolean,
+  branchOn?: (storeId: string, day: string) => string,
+): ExpectedFunnel {
   const stores = new Map(f.stores.map((s) => [s.id, s]));
   const sets = STAGE_TYPES.map(() => new Set<string>());
+  const guideAdds = new Set<string>();
+  const directAdds = new Set<string>();
+  const addedVisits = new Set(f.events.filter((e) => e.type === 'confirmed_add' && e.guideVisitId).map((e) => e.guideVisitId));
   for (const e of f.events) {
     const store = stores.get(e.storeId);
-    if (!store || !storeFilter(store) || e.day < from || e.day > to) continue;
+    if (!store || e.day < from || e.day > to) continue;
+    const asOfDay = branchOn ? { ...store, branchId: branchOn(store.id, e.day) } : store;
+    if (!storeFilter(asOfDay)) continue;
     const stage = STAGE_TYPES.indexOf(e.type as (typeof STAGE_TYPES)[number]);
     if (stage >= 0) sets[stage].add(keyOf(e));
+    if (e.type === 'guide_view' && e.guideVisitId && addedVisits.has(e.guideVisitId)) guideAdds.add(e.visitorId);
+    if (e.type === 'confirmed_add' && !e.guideVisitId) directAdds.add(keyOf(e));
   }
-  return Object.fromEntries(STAGE_KEYS.map((k, i) => [k, sets[i].size])) as ExpectedFunnel;
+  return {
+    ...(Object.fromEntries(STAGE_KEYS.map((k, i) => [k, sets[i].size])) as Record<(typeof STAGE_KEYS)[number], number>),
+    guideAdds: guideAdds.size,
+    directAdds: directAdds.size,
+  };
 }
 
 export const inBranches = (ids: string[] | 'all') => (s: FixtureStore) => ids === 'all' || ids.includes(s.branchId);

@@ -106,7 +106,9 @@ describe('exports: same filters as the screen', () => {
     expect(valueOf('引导页访客')).toBe(expected.guideVisitors);
     expect(valueOf('点击添加访客')).toBe(expected.addClickers);
     expect(valueOf('确认添加客户')).toBe(expected.confirmedAdds);
-    expect(valueOf('添加率')).toBe(`${((expected.confirmedAdds / expected.guideVisitors) * 100).toFixed(1)}%`);
+    expect(valueOf('引导页访客中已添加')).toBe(expected.guideAdds);
+    expect(valueOf('无引导页访问的添加客户')).toBe(expected.directAdds);
+    expect(valueOf('添加率')).toBe(`${((expected.guideAdds / expected.guideVisitors) * 100).toFixed(1)}%`);
 
     const flat = workbook.getWorksheet('明细')!;
     const header = (flat.getRow(1).values as unknown[]).slice(1);
@@ -130,6 +132,7 @@ describe('exports: same filters as the screen', () => {
         day, 'B1', '华东分公司', s.id, s.name, s.isOpen ? '是' : '否',
         s.bindings.some((b) => !b.ended && b.role !== 'retired') ? '是' : '否', s.visible === true ? '是' : '否',
         counts.orderResultVisitors, counts.entryClickers, counts.guideVisitors, counts.addClickers, counts.confirmedAdds,
+        counts.guideAdds, counts.directAdds,
       ]);
     }
   });

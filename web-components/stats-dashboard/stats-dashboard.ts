@@ -35,6 +35,7 @@ export class WssStatsDashboard extends LitElement {
   @state() private branchId = '';
   @state() private loading = false;
   @state() private error = '';
+  @state() private refreshing = false;
   private requestSeq = 0;
 
   override connectedCallback(): void {
@@ -77,6 +78,20 @@ export class WssStatsDashboard extends LitElement {
     void this.load();
   }
 
+  /** HQ asks the server to roll up the period now, then reloads. */
+  private async refreshNow() {
+    this.refreshing = true;
+    try {
+      await apiFetch(this.apiBase, `/stats/refresh${this.filterQuery()}`, { method: 'POST' });
+      this.error = '';
+      await this.load();
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
   private exportUrl(format: 'xlsx' | 'csv') {
     return `${this.apiBase}/stats/export.${format}${this.filterQuery()}`;
   }
@@ -92,6 +107,8 @@ export class WssStatsDashboard extends LitElement {
       guideVisitors: msg('引导页访客', { id: 'stats.stage.guide' }),
       addClickers: msg('点击添加', { id: 'stats.stage.addClick' }),
       confirmedAdds: msg('确认添加', { id: 'stats.stage.confirmed' }),
+      guideAdds: msg('引导后已添加', { id: 'stats.stage.guideAdds' }),
+      directAdds: msg('无引导页访问的添加', { id: 'stats.stage.directAdds' }),
     };
   }
 
@@ -122,16 +139,22 @@ export class WssStatsDashboard extends LitElement {
       html`<div class="kpi" data-kpi=${key}><div class="kpi-label">${label}</div><div class="kpi-value">${formatPercent(value)}</div><div class="muted small">${note}</div></div>`;
     return html`<div class="kpis">
       ${kpi('bindingRate', msg('绑定率', { id: 'stats.bindingRate' }), d.binding.bindingRate,
-        msg(str`${d.binding.boundStores} / ${d.binding.openStores} 家营业门店已绑定`, { id: 'stats.bindingNote' }))}
+        msg(str`${d.binding.boundStores} / ${d.binding.openStores} 家营业门店已绑定可用账号`, { id: 'stats.bindingNote' }))}
       ${kpi('entryClickRate', msg('入口点击率', { id: 'stats.entryClickRate' }), d.rates.entryClickRate, msg('点击入口 ÷ 下单结果页访客', { id: 'stats.entryClickNote' }))}
       ${kpi('addClickRate', msg('添加点击率', { id: 'stats.addClickRate' }), d.rates.addClickRate, msg('点击添加 ÷ 引导页访客', { id: 'stats.addClickNote' }))}
-      ${kpi('addRate', msg('添加率', { id: 'stats.addRate' }), d.rates.addRate, msg('企微确认添加 ÷ 引导页访客', { id: 'stats.addRateNote' }))}
-    </div>`;
+      ${kpi('addRate', msg('添加率', { id: 'stats.addRate' }), d.rates.addRate, msg('引导访问已归因添加的访客 ÷ 引导页访客', { id: 'stats.addRateNote' }))}
+    </div>
+    <p class="note" data-testid="side-figures">
+      <span data-figure="unusableOnlyStores">${msg(str`仅绑定不可用账号的营业门店：${d.binding.unusableOnlyStores} 家`, { id: 'stats.unusableOnly' })}</span> ·
+      <span data-figure="confirmedAdds">${msg(str`企微确认添加客户：${d.funnel.confirmedAdds} 人`, { id: 'stats.confirmedTotal' })}</span> ·
+      <span data-figure="directAdds">${msg(str`其中无引导页访问（门店活码等）：${d.funnel.directAdds} 人`, { id: 'stats.directAdds' })}</span>
+    </p>`;
   }
 
   private renderBody(d: StatsOverview) {
     const labels = this.stageLabels();
-    const steps = (Object.keys(labels) as (keyof Funnel)[]).map((key) => ({ key, label: labels[key], count: d.funnel[key] }));
+    const funnelKeys: (keyof Funnel)[] = ['orderResultVisitors', 'entryClickers', 'guideVisitors', 'addClickers', 'guideAdds'];
+    const steps = funnelKeys.map((key) => ({ key, label: labels[key], count: d.funnel[key] }));
     const funnelSummary = steps.map((s) => `${s.label} ${formatCount(s.count)}`).join('，');
     const bars = d.branches.map((b) => ({
       key: b.branchId,
@@ -140,7 +163,7 @@ export class WssStatsDashboard extends LitElement {
       note: msg(str`${b.boundStores}/${b.openStores} 家`, { id: 'stats.storesNote' }),
     }));
     const barsSummary = bars.map((b) => `${b.label} ${formatPercent(b.value)}`).join('，');
-    const trendKeys: (keyof Funnel)[] = ['orderResultVisitors', 'guideVisitors', 'confirmedAdds'];
+    const trendKeys: (keyof Funnel)[] = ['orderResultVisitors', 'guideVisitors', 'guideAdds'];
     const series = trendKeys.map((key) => ({ key, label: labels[key], values: d.trend.map((t) => t[key]) }));
     const days = d.trend.map((t) => t.day);
     return html`
@@ -163,6 +186,7 @@ export class WssStatsDashboard extends LitElement {
           <ul class="legend">${series.map((s, i) => html`<li><span class="swatch" style="background:${seriesColor(i)}"></span>${s.label}</li>`)}</ul>
           ${lineChart(days, series, series.map((s) => `${s.label}: ${s.values.map(formatCount).join(', ')}`).join('; '))}
         </section>
+        ${this.renderBindingTrend(d)}
         <section aria-labelledby="capacity-title" class="wide">
           <h3 id="capacity-title">${msg(str`接近容量上限的账号（≥ ${Math.round(d.nearCapacity.threshold * 100)}%）`, { id: 'stats.nearCapacity' })}</h3>
           ${d.nearCapacity.accounts.length
@@ -176,8 +200,39 @@ export class WssStatsDashboard extends LitElement {
             : html`<p class="muted">${msg('没有接近上限的账号', { id: 'stats.noneNearCapacity' })}</p>`}
         </section>
       </div>
-      ${d.rolledUpAt ? html`<p class="muted small">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN')}`, { id: 'stats.rolledUpAt' })}</p>` : nothing}
+      ${d.rolledUpAt
+        ? html`<p class="muted small" data-testid="freshness">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN', { timeZone: d.period.timezone, hour12: false })}`, { id: 'stats.rolledUpAt' })}</p>`
+        : html`<p class="muted small" data-testid="freshness">${msg('数据尚未汇总', { id: 'stats.notRolledUp' })}</p>`}
+      ${d.canRefresh
+        ? html`<button type="button" class="button" data-action="refresh" ?disabled=${this.refreshing} @click=${() => void this.refreshNow()}>
+            ${this.refreshing ? msg('正在刷新…', { id: 'stats.refreshing' }) : msg('立即刷新数据', { id: 'stats.refresh' })}</button>`
+        : nothing}
+      ${this.renderFootnote()}
     `;
+  }
+
+  /** Binding rate per day of the period, from the daily snapshots (days before the first one are left out). */
+  private renderBindingTrend(d: StatsOverview) {
+    const points = d.bindingTrend.filter((p) => p.bindingRate !== null);
+    const label = msg('绑定率（%）', { id: 'stats.bindingTrendSeries' });
+    const values = points.map((p) => Math.round((p.bindingRate ?? 0) * 1000) / 10);
+    return html`<section aria-labelledby="binding-trend-title" class="wide" data-testid="binding-trend">
+      <h3 id="binding-trend-title">${msg('绑定率趋势', { id: 'stats.bindingTrend' })}</h3>
+      ${points.length
+        ? lineChart(points.map((p) => p.day), [{ key: 'bindingRate', label, values }], `${label}: ${points.map((p, i) => `${p.day} ${values[i]}%`).join(', ')}`)
+        : html`<p class="muted">${msg('所选区间内还没有每日绑定快照', { id: 'stats.noBindingTrend' })}</p>`}
+    </section>`;
+  }
+
+  /** The definitions every number above follows (docs/metrics.md says the same). */
+  private renderFootnote() {
+    return html`<footer class="footnote muted small" data-testid="definitions">
+      <p>${msg('口径：人数为所选区间与范围内去重；日期按所配置时区的自然日。', { id: 'stats.def.distinct' })}</p>
+      <p>${msg('绑定率 = 有生效中主账号或备用账号、且企业微信报告该账号可用的营业门店 ÷ 营业门店；已停用、已离职或已删除的账号不算，已关闭门店不计入。', { id: 'stats.def.binding' })}</p>
+      <p>${msg('入口点击率 = 点击入口访客 ÷ 下单结果页访客；添加点击率 = 点击添加访客 ÷ 引导页访客。', { id: 'stats.def.clicks' })}</p>
+      <p>${msg('添加率 = 引导访问通过 state 归因到企微添加的引导页访客 ÷ 引导页访客，不超过 100%；无引导页访问的添加（门店活码等）单独列出。', { id: 'stats.def.addRate' })}</p>
+      <p>${msg('门店的数据归属于事件当天门店所属的分公司。', { id: 'stats.def.branch' })}</p>
+    </footer>`;
   }
 
   override render() {
