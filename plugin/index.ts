@@ -27,6 +27,7 @@ import { createStatsFeature } from './stats/index.js';
 import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 import { createOperationLogFeature } from './operation-log/index.js';
 import { createMemberDirectoryFeature } from './member-directory/index.js';
+import { createHandoverFeature } from './handover/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -117,8 +118,9 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     listeners: [customerPath.service, capacity.service],
     countListeners: [capacity.service],
   });
+  const handover = createHandoverFeature({ db, wecom, counts: [capacity.service], hardLevel: config.capacity.hardLevel, logger });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -140,6 +142,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     operationLog: operationLog.service,
     memberDirectory: memberDirectory.service,
     wecomCallbacks: wecomCallbacks.service,
+    handover: handover.service,
   };
 
   return {

@@ -15,6 +15,7 @@ import { createWecomCallbackService, type ContactChangeListener, type ContactCou
 export type { ContactChange, ContactChangeListener, ContactCountListener, WecomCallbacksService } from './callback.service.js';
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
 export { createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
+export { createContactTakeovers, type ContactTakeovers } from './contact-takeover.js';
 
 export function createWecomCallbacksFeature(deps: {
   db: Knex;
