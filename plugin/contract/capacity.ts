@@ -100,3 +100,15 @@ export interface AttemptsBody {
 export interface TestSendBody {
   delivery: { id: string; status: DeliveryStatus; attempts: number; lastError: string | null; sentAt: IsoTime | null } | null;
 }
+
+/** GET/PUT /capacity/enterprise: the enterprise's customers (counted once) against the scale HQ bought. */
+export interface EnterpriseCapacityBody {
+  purchasedScale: number | null;
+  total: number;
+  /** False until the first capacity sync: the total is then the accounts' counts summed. */
+  deduplicated: boolean;
+  percent: number | null;
+  countedAt: string | null;
+  levels: number[];
+  forecast: Forecast | null;
+}

@@ -24,7 +24,7 @@ describe('describeChange', () => {
   });
 
   it('has a label for every action the plugin audits and finds every account an entry mentions', () => {
-    expect(Object.keys(ACTION_LABELS)).toHaveLength(19);
+    expect(Object.keys(ACTION_LABELS)).toHaveLength(20);
     expect(useridsOf({ binding: { primary: 'kf_a', backups: ['kf_b'] } }, { accountUserids: ['kf_c'] }).sort()).toEqual(['kf_a', 'kf_b', 'kf_c']);
   });
 });

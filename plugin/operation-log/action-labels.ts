@@ -18,6 +18,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'review.approve': '审核通过',
   'review.reject': '审核退回',
   'review.resubmit': '重新提交审核',
+  'capacity.enterprise_scale.update': '修改企业客户规模',
   'handover.propose': '提议转接客户',
   'handover.approve': '批准转接客户',
   'handover.dismiss': '不转接客户',
@@ -70,6 +71,7 @@ export function describeChange(action: string, before: unknown, after: unknown, 
   }
   if (action === 'account.sharing') return `允许一个账号服务多家门店：${b.sharingAllowed ? '是' : '否'} → ${a.sharingAllowed ? '是' : '否'}`;
   if (action === 'capacity.limit.update') return `容量上限 ${String(b.limit ?? '—')} → ${String(a.limit ?? '—')}`;
+  if (action === 'capacity.enterprise_scale.update') return `已购买的客户规模 ${String(b.scale ?? '未设置')} → ${String(a.scale ?? '未设置')}`;
   if (action.startsWith('handover.')) return describeHandover(action, a, names);
   return '';
 }
