@@ -112,3 +112,23 @@ export interface EnterpriseCapacityBody {
   levels: number[];
   forecast: Forecast | null;
 }
+
+/** GET /member-behavior/drift: WeCom's behaviour data beside the adds the plugin received, per account and day. */
+export interface BehaviorDriftBody {
+  /** Beijing day, as WeCom counts. */
+  day: string;
+  items: {
+    userid: string;
+    name: string;
+    /** null: not pulled (yet) for that day. */
+    wecomNewContacts: number | null;
+    wecomNewApplies: number | null;
+    wecomNegativeFeedback: number | null;
+    pluginAdds: number;
+    /** WeCom − plugin. */
+    drift: number | null;
+    pulls: number;
+    pulledAt: string | null;
+  }[];
+  totals: { wecomNewContacts: number; pluginAdds: number; membersWithDrift: number; membersNotPulled: number };
+}

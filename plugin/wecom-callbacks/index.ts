@@ -16,6 +16,7 @@ export type { ContactChange, ContactChangeListener, ContactCountListener, WecomC
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
 export { createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
 export { createContactTakeovers, type ContactTakeovers } from './contact-takeover.js';
+export { createContactAddCounter, type ContactAddCounter } from './contact-adds.js';
 
 export function createWecomCallbacksFeature(deps: {
   db: Knex;
