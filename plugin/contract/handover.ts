@@ -27,6 +27,8 @@ export interface HandoverItem {
 
 export interface HandoverListBody {
   items: HandoverItem[];
+  /** What the caller may do (the server checks again). */
+  can: { decide: boolean };
 }
 
 export interface HandoverCustomerItem {

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { PERMISSIONS } from '../core/permissions.js';
 import { routeTable, type RouteSpec } from '../core/feature.js';
 import { rowIdSchema, storeIdSchema } from '../core/ids.js';
-import { actorOf } from '../access/access.js';
+import { actorOf, hasPermission } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import { readJsonBody } from '../http/body.js';
 import type { HandoverDetailBody, HandoverListBody } from '../contract/index.js';
 import type { HandoverService } from './handover.service.js';
 
 const listQuery = z
-  .object({ status: z.enum(['proposed', 'approved', 'transferring', 'done', 'dismissed']).optional(), storeId: storeIdSchema.optional() })
+  .object({ status: z.enum(['proposed', 'in_progress', 'approved', 'transferring', 'done', 'dismissed']).optional(), storeId: storeIdSchema.optional() })
   .strict();
 const idParams = z.object({ id: rowIdSchema }).loose();
 const userid = z.string().trim().min(1).max(64);
@@ -23,7 +23,9 @@ export function handoverRoutes(service: HandoverService): RouteSpec[] {
   const routes = routeTable();
 
   routes.get('/handovers', PERMISSIONS.bindingsRead, async (ctx) => {
-    ctx.body = (await service.list(actorOf(ctx), parseInput(listQuery, ctx.query, 'query'))) satisfies HandoverListBody;
+    const actor = actorOf(ctx);
+    const list = await service.list(actor, parseInput(listQuery, ctx.query, 'query'));
+    ctx.body = { ...list, can: { decide: hasPermission(actor, PERMISSIONS.reviewsDecide) } } satisfies HandoverListBody;
   });
 
   routes.get('/handovers/:id', PERMISSIONS.bindingsRead, async (ctx) => {

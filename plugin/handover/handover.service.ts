@@ -27,7 +27,7 @@ export interface HandoverRunReport {
 }
 
 export interface HandoverService {
-  list(actor: Actor, filter: { status?: HandoverStatus; storeId?: string }): Promise<HandoverListBody>;
+  list(actor: Actor, filter: { status?: HandoverStatus | 'in_progress'; storeId?: string }): Promise<Omit<HandoverListBody, 'can'>>;
   detail(actor: Actor, id: string): Promise<HandoverDetailBody>;
   /** HQ approves: the takers (default: the store's serving account, then its backups) and the customer's message. */
   approve(actor: Actor, id: string, input: { takeoverUserids?: string[]; successMessage?: string }): Promise<HandoverDetailBody>;

@@ -79,9 +79,10 @@ export function createHandoverStore(db: Knex) {
       return String(row.id);
     },
 
-    async list(scope: Scope, filter: { status?: HandoverStatus; storeId?: string }, knex: Knex = db): Promise<HandoverRow[]> {
+    async list(scope: Scope, filter: { status?: HandoverStatus | 'in_progress'; storeId?: string }, knex: Knex = db): Promise<HandoverRow[]> {
       const query = knex(HANDOVERS).select('*').orderBy('proposed_at', 'desc').orderBy('id', 'desc').limit(200);
-      if (filter.status) query.where('status', filter.status);
+      if (filter.status === 'in_progress') query.whereIn('status', ['approved', 'transferring']);
+      else if (filter.status) query.where('status', filter.status);
       if (filter.storeId) query.where('store_id', filter.storeId);
       return (await whereInScope(query, scope, 'branch_id')) as HandoverRow[];
     },
