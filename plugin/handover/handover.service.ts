@@ -67,6 +67,8 @@ export function createHandoverService(deps: {
   const { db, store, wecom, logger } = deps;
 
   async function items(rows: HandoverRow[], knex: Knex = db): Promise<HandoverItem[]> {
+    // A proposal shows the takers an approval without a choice would use.
+    rows = await Promise.all(rows.map(async (r) => (r.status === 'proposed' && !r.takeover_userids.length ? { ...r, takeover_userids: await store.storeTakers(r.store_id, r.handover_userid, knex) } : r)));
     const ids = rows.map((r) => String(r.id));
     const [counts, names, stores] = await Promise.all([
       store.statusCounts(ids, knex),
