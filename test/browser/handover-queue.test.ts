@@ -45,9 +45,9 @@ describe('handover queue in a real browser', () => {
     expect(await card(page).textContent()).toContain('成员已离职');
     expect(await card(page).textContent()).toContain('3 位客户');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: 'test-results/handover-queue-390.png', fullPage: true });
+    await page.screenshot({ path: '.data/screenshots/handover-queue-390.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: 'test-results/handover-queue-1280.png', fullPage: true });
+    await page.screenshot({ path: '.data/screenshots/handover-queue-1280.png', fullPage: true });
     await card(page).locator('button[data-action="approve"]').click();
     await expect.poll(() => card(page).count()).toBe(0);
 
@@ -61,7 +61,7 @@ describe('handover queue in a real browser', () => {
     await page.locator('wss-handover-queue button[data-tab="done"]').click();
     await card(page).waitFor();
     expect(await card(page).locator('[data-testid="counts"]').textContent()).toContain('已转接 3');
-    await page.screenshot({ path: 'test-results/handover-queue-done-1280.png', fullPage: true });
+    await page.screenshot({ path: '.data/screenshots/handover-queue-done-1280.png', fullPage: true });
     await page.close();
 
     const branch = await signIn('admin-br-south');
