@@ -44,7 +44,7 @@ export function createEnterpriseCapacity(deps: {
   }
 
   async function state(knex: Knex, lock = false) {
-    await knex(STATE).insert({ id: 1 }).onConflict('id').ignore();
+    if (lock || !(await knex(STATE).where('id', 1).first('id'))) await knex(STATE).insert({ id: 1 }).onConflict('id').ignore();
     const query = knex(STATE).where('id', 1);
     if (lock) query.forUpdate();
     return (await query.first()) as { purchased_scale: number | null; distinct_customers: number | null; live_sum_at_count: number | null; counted_at: Date | null };
@@ -78,12 +78,18 @@ export function createEnterpriseCapacity(deps: {
   }
 
   async function checkIn(trx: Knex.Transaction): Promise<number> {
-    const { row, total } = await totalOf(trx, true);
-    await trx.raw(`INSERT INTO ${SAMPLES} (hour, total) VALUES (date_trunc('hour', now()), ?) ON CONFLICT (hour) DO UPDATE SET total = excluded.total`, [total]);
+    // Called after every applied callback: nothing is written or locked until HQ sets a scale.
+    const current = (await trx(STATE).where('id', 1).first('purchased_scale')) as { purchased_scale: number | null } | undefined;
+    if (!current?.purchased_scale) return 0;
+    let rows = (await trx(LEVELS).whereIn('level', levels).orderBy('level').forUpdate()) as { level: number; armed: boolean; crossings: number }[];
+    if (rows.length < levels.length) {
+      await trx(LEVELS).insert(levels.map((level) => ({ level }))).onConflict('level').ignore();
+      rows = (await trx(LEVELS).whereIn('level', levels).orderBy('level').forUpdate()) as typeof rows;
+    }
+    const { row, total } = await totalOf(trx);
     const scale = row.purchased_scale;
     if (!scale) return 0;
-    await trx(LEVELS).insert(levels.map((level) => ({ level }))).onConflict('level').ignore();
-    const rows = (await trx(LEVELS).whereIn('level', levels).orderBy('level').forUpdate()) as { level: number; armed: boolean; crossings: number }[];
+    await trx.raw(`INSERT INTO ${SAMPLES} (hour, total) VALUES (date_trunc('hour', now()), ?) ON CONFLICT (hour) DO NOTHING`, [total]);
     const percent = (total * 100) / scale;
     let warn: { level: number; crossings: number } | null = null;
     for (const r of rows) {
