@@ -27,6 +27,8 @@ import { createStatsFeature } from './stats/index.js';
 import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 import { createOperationLogFeature } from './operation-log/index.js';
 import { createMemberDirectoryFeature } from './member-directory/index.js';
+import { createHandoverFeature } from './handover/index.js';
+import { createMemberBehaviorFeature } from './member-behavior/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -120,8 +122,10 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     countListeners: [capacity.service],
     wecom,
   });
+  const handover = createHandoverFeature({ db, wecom, counts: [capacity.service], hardLevel: config.capacity.hardLevel, logger });
+  const memberBehavior = createMemberBehaviorFeature({ db, wecom, logger });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -143,6 +147,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     operationLog: operationLog.service,
     memberDirectory: memberDirectory.service,
     wecomCallbacks: wecomCallbacks.service,
+    handover: handover.service,
+    memberBehavior: memberBehavior.service,
   };
 
   return {

@@ -7,3 +7,4 @@ export { WssStatsDashboard } from './stats-dashboard/stats-dashboard.js';
 export { WssCapacityPanel } from './capacity-panel/capacity-panel.js';
 export { WssReviewQueue } from './review-queue/review-queue.js';
 export { WssOperationLog } from './operation-log/operation-log.js';
+export { WssHandoverQueue } from './handover-queue/handover-queue.js';

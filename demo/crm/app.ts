@@ -24,6 +24,11 @@ export function demoPages(): DemoPage[] {
       body: (apiBase) => `<wss-operation-log api-base="${apiBase}"></wss-operation-log>`,
     },
     {
+      path: '/admin/handovers',
+      title: '客户继承',
+      body: (apiBase) => `<wss-handover-queue api-base="${apiBase}"></wss-handover-queue>`,
+    },
+    {
       // The shop's order-result page (customer side): ?store=S1001&order=…&client=h5
       path: '/shop/order-result',
       title: '下单结果页（顾客）',

@@ -6,7 +6,7 @@ import { actorOf, hasPermission } from '../access/access.js';
 import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import { parseInput } from '../http/error-handler.js';
 import { readJsonObject } from '../http/body.js';
-import type { AlertRulesBody, CapacityAccountsBody, LimitChangeBody } from '../contract/index.js';
+import type { AlertRulesBody, CapacityAccountsBody, EnterpriseCapacityBody, LimitChangeBody } from '../contract/index.js';
 import type { AlertsService } from '../alerts/index.js';
 import type { CapacityService } from './capacity.service.js';
 
@@ -24,6 +24,13 @@ const accountListQuery = z
 const limitBody = z
   .object({
     limit: z.number().int().min(1).max(20000, '企微单账号客户容量上限为 20000'),
+    reason: reasonSchema,
+  })
+  .strict();
+
+const enterpriseBody = z
+  .object({
+    purchasedScale: z.number().int().min(1).max(100_000_000).nullable(),
     reason: reasonSchema,
   })
   .strict();
@@ -52,6 +59,16 @@ export function capacityRoutes(capacity: CapacityService, alerts: Pick<AlertsSer
     const { id } = parseInput(z.object({ id: rowIdSchema }), ctx.params, 'path');
     const body = parseInput(limitBody, await readJsonObject(ctx, 16 * 1024), 'body');
     ctx.body = { account: await capacity.setLimit(actorOf(ctx), id, body.limit, body.reason) } satisfies LimitChangeBody;
+  });
+
+  /** The enterprise's customers (counted once) against the external-contact scale HQ bought. */
+  routes.get('/capacity/enterprise', PERMISSIONS.capacityManage, async (ctx) => {
+    ctx.body = (await capacity.enterprise()) satisfies EnterpriseCapacityBody;
+  });
+
+  routes.put('/capacity/enterprise', PERMISSIONS.capacityManage, async (ctx) => {
+    const body = parseInput(enterpriseBody, await readJsonObject(ctx, 16 * 1024), 'body');
+    ctx.body = (await capacity.setPurchasedScale(actorOf(ctx), body.purchasedScale, body.reason)) satisfies EnterpriseCapacityBody;
   });
 
   /** The warning rules (thresholds, templates) with the robots they go to. */

@@ -4,11 +4,13 @@ import type { Logger } from '../core/logger.js';
 import { notFound } from '../core/errors.js';
 import { authorOf } from '../core/audit.js';
 import { scopeOf } from '../access/scope.js';
-import type { CapacityAccountItem, CapacityRules, FillBand, LimitChangeBody } from '../contract/index.js';
+import type { CapacityAccountItem, CapacityRules, EnterpriseCapacityBody, FillBand, LimitChangeBody } from '../contract/index.js';
 import { renderTemplate, type AlertMessage, type AlertsService } from '../alerts/index.js';
 import type { WecomClient } from '../wecom/index.js';
 import { SETTLE_MARGIN_MS, type ContactChange, type ContactCountListener, type ContactEventLedger, type ListedAccount } from '../wecom-callbacks/index.js';
-import { listedIds } from './listed-ids.js';
+import { listedIds, type ListedIds } from './listed-ids.js';
+import { DistinctEstimate } from './distinct-estimate.js';
+import { createEnterpriseCapacity } from './enterprise.js';
 import type { CapacityConfig } from './capacity.config.js';
 import type { AccountListFilter, CapacityStore, LevelRow } from './capacity.store.js';
 import { forecastFill, forecastText, type Forecast } from './forecast.js';
@@ -44,6 +46,10 @@ export interface CapacityService extends ContactCountListener {
   /** HQ edits an account's limit (≤20,000); thresholds and routing are re-checked at once. */
   setLimit(actor: Actor, accountId: string, limit: number, reason?: string): Promise<LimitChangeBody['account']>;
   rules(): CapacityRules;
+  /** The enterprise's customers, counted once, against the scale HQ bought. */
+  enterprise(): Promise<EnterpriseCapacityBody>;
+  /** HQ sets the purchased external-contact scale (null: not tracked); levels are checked at once. */
+  setPurchasedScale(actor: Actor, scale: number | null, reason?: string): Promise<EnterpriseCapacityBody>;
 }
 
 export interface CapacitySyncReport {
@@ -63,7 +69,7 @@ const SYNC_PAGE = 500;
 /** One page of accounts as WeCom listed them, every list asked for after `since`. */
 interface ListedPage {
   since: Date;
-  accounts: (ListedAccount & { id: string })[];
+  accounts: (ListedAccount & { id: string; listed: ListedIds })[];
 }
 
 export function createCapacityService(deps: {
@@ -82,6 +88,7 @@ export function createCapacityService(deps: {
   const { db, store, alerts, config, logger } = deps;
   const levels = [...config.thresholds].sort((a, b) => a - b);
   const margin = config.rearmMargin;
+  const enterprise = createEnterpriseCapacity({ db, alerts, levels, rearmMargin: margin, forecastWindowDays: config.forecastWindowDays });
 
   /** Applies hysteresis to one account; returns the level to warn about (the highest newly crossed). */
   function step(percent: number, rows: LevelRow[]): { changed: LevelRow[]; warn: LevelRow | null } {
@@ -224,8 +231,13 @@ export function createCapacityService(deps: {
     accountsCounted: (ids) => evaluate(ids),
 
     async contactChanged(event) {
-      if (event.customerCount !== undefined && event.userId) await countsChanged([event.userId]);
+      if (event.customerCount === undefined || !event.userId) return;
+      await countsChanged([event.userId]);
+      await enterprise.check();
     },
+
+    enterprise: () => enterprise.view(),
+    setPurchasedScale: (actor, scale, reason) => enterprise.setPurchasedScale(actor, scale, reason),
 
     async countChanged(trx, userid) {
       return checkThresholdsIn(trx, await store.accountIdsByUserid([userid], trx));
@@ -237,6 +249,8 @@ export function createCapacityService(deps: {
       const started = Date.now();
       const report: CapacitySyncReport = { accounts: 0, counted: 0, failed: 0, drifted: 0, totalAbsDrift: 0, maxAbsDrift: 0, warningsQueued: 0, durationMs: 0 };
       let after: string | null = null;
+      const distinct = new DistinctEstimate();
+      let complete = true;
       // Writing and checking one page overlaps with counting the next.
       let writing: Promise<void> = Promise.resolve();
       const write = async (page: ListedPage, failures: { id: string; error: string }[]) => {
@@ -256,6 +270,8 @@ export function createCapacityService(deps: {
         }
         report.counted += counted.length;
         report.failed += failures.length;
+        if (failures.length) complete = false;
+        for (const account of page.accounts) account.listed.forEachHash((h) => distinct.addHash(h));
         report.warningsQueued += (await evaluate(counted.map((c) => c.id))).warningsQueued;
       };
       try {
@@ -287,6 +303,9 @@ export function createCapacityService(deps: {
       } finally {
         await writing;
       }
+      // Customers counted once across the accounts; a sync with failed lists would undercount.
+      if (complete) await enterprise.recordDistinct(distinct.estimate());
+      report.warningsQueued += await enterprise.check();
       report.durationMs = Date.now() - started;
       if (report.drifted || report.failed) logger.warn('capacity sync found drift or failures', { ...report });
       else logger.info('capacity sync done', { ...report });

@@ -8,6 +8,8 @@
 export interface ListedIds {
   readonly size: number;
   has(externalUserid: string): boolean;
+  /** Every id's hash (the enterprise-wide distinct count is estimated from them). */
+  forEachHash(fn: (hash: number) => void): void;
 }
 
 /** FNV-1a over the UTF-16 code units (external_userid values are ASCII). */
@@ -26,6 +28,9 @@ export function listedIds(ids: readonly string[]): ListedIds {
   hashes.sort();
   return {
     size: ids.length,
+    forEachHash(fn) {
+      for (let i = 0; i < hashes.length; i += 1) fn(hashes[i]);
+    },
     has(id) {
       const wanted = hash(id);
       let low = 0;

@@ -100,3 +100,35 @@ export interface AttemptsBody {
 export interface TestSendBody {
   delivery: { id: string; status: DeliveryStatus; attempts: number; lastError: string | null; sentAt: IsoTime | null } | null;
 }
+
+/** GET/PUT /capacity/enterprise: the enterprise's customers (counted once) against the scale HQ bought. */
+export interface EnterpriseCapacityBody {
+  purchasedScale: number | null;
+  total: number;
+  /** False until the first capacity sync: the total is then the accounts' counts summed. */
+  deduplicated: boolean;
+  percent: number | null;
+  countedAt: string | null;
+  levels: number[];
+  forecast: Forecast | null;
+}
+
+/** GET /member-behavior/drift: WeCom's behaviour data beside the adds the plugin received, per account and day. */
+export interface BehaviorDriftBody {
+  /** Beijing day, as WeCom counts. */
+  day: string;
+  items: {
+    userid: string;
+    name: string;
+    /** null: not pulled (yet) for that day. */
+    wecomNewContacts: number | null;
+    wecomNewApplies: number | null;
+    wecomNegativeFeedback: number | null;
+    pluginAdds: number;
+    /** WeCom − plugin. */
+    drift: number | null;
+    pulls: number;
+    pulledAt: string | null;
+  }[];
+  totals: { wecomNewContacts: number; pluginAdds: number; membersWithDrift: number; membersNotPulled: number };
+}

@@ -18,10 +18,13 @@ describe('describeChange', () => {
     expect(describeChange('review.approve', { binding: { primary: null } }, { binding: { primary: 'kf_a' }, shown: false }, names)).toBe('主账号 无 → 张三(kf_a)；入口暂不展示');
     expect(describeChange('live_code.route', {}, { accountUserids: ['kf_b'] }, names)).toBe('新客户转至 李四(kf_b)');
     expect(describeChange('capacity.limit.update', { limit: 5000 }, { limit: 8000 }, names)).toBe('容量上限 5000 → 8000');
+    expect(describeChange('handover.propose', null, { handover: 'kf_a', reason: 'member_left', customers: 12 }, names)).toBe('成员已离职：张三(kf_a) 的 12 位客户待转接');
+    expect(describeChange('handover.approve', {}, { takers: ['kf_b', 'kf_c'] }, names)).toBe('接替账号 李四(kf_b)、kf_c');
+    expect(describeChange('handover.complete', {}, { counts: { done: 10, refused: 2 } }, names)).toBe('已转接 10，客户拒绝 2');
   });
 
   it('has a label for every action the plugin audits and finds every account an entry mentions', () => {
-    expect(Object.keys(ACTION_LABELS)).toHaveLength(15);
+    expect(Object.keys(ACTION_LABELS)).toHaveLength(20);
     expect(useridsOf({ binding: { primary: 'kf_a', backups: ['kf_b'] } }, { accountUserids: ['kf_c'] }).sort()).toEqual(['kf_a', 'kf_b', 'kf_c']);
   });
 });

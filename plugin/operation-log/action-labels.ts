@@ -18,6 +18,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'review.approve': '审核通过',
   'review.reject': '审核退回',
   'review.resubmit': '重新提交审核',
+  'capacity.enterprise_scale.update': '修改企业客户规模',
+  'handover.propose': '提议转接客户',
+  'handover.approve': '批准转接客户',
+  'handover.dismiss': '不转接客户',
+  'handover.complete': '客户转接完成',
 };
 
 export const actionLabel = (action: string) => ACTION_LABELS[action] ?? '其他操作';
@@ -66,7 +71,24 @@ export function describeChange(action: string, before: unknown, after: unknown, 
   }
   if (action === 'account.sharing') return `允许一个账号服务多家门店：${b.sharingAllowed ? '是' : '否'} → ${a.sharingAllowed ? '是' : '否'}`;
   if (action === 'capacity.limit.update') return `容量上限 ${String(b.limit ?? '—')} → ${String(a.limit ?? '—')}`;
+  if (action === 'capacity.enterprise_scale.update') return `已购买的客户规模 ${String(b.scale ?? '未设置')} → ${String(a.scale ?? '未设置')}`;
+  if (action.startsWith('handover.')) return describeHandover(action, a, names);
   return '';
+}
+
+const HANDOVER_STATE_LABELS: Record<string, string> = {
+  done: '已转接', refused: '客户拒绝', taker_full: '接替账号已满', no_record: '无转接记录', not_customer: '已非原账号客户', too_frequent: '90天内转接过两次', no_room: '接替账号容量不足', failed: '失败',
+};
+
+function describeHandover(action: string, a: Record<string, unknown>, names: Names): string {
+  if (action === 'handover.propose') {
+    const reason = a.reason === 'member_left' ? '成员已离职' : '账号已被替换';
+    return `${reason}：${who(names, String(a.handover))} 的 ${String(a.customers ?? 0)} 位客户待转接`;
+  }
+  if (action === 'handover.approve') return `接替账号 ${((a.takers as string[] | undefined) ?? []).map((u) => who(names, u)).join('、')}`;
+  if (action === 'handover.dismiss') return '客户留在原账号';
+  const counts = (a.counts ?? {}) as Record<string, number>;
+  return Object.entries(counts).map(([state, n]) => `${HANDOVER_STATE_LABELS[state] ?? state} ${n}`).join('，');
 }
 
 /** Every userid an audit row mentions (to name the accounts). */
@@ -76,7 +98,8 @@ export function useridsOf(before: unknown, after: unknown): string[] {
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     if (typeof o.primary === 'string') out.push(o.primary);
-    for (const key of ['backups', 'retired', 'accountUserids']) if (Array.isArray(o[key])) out.push(...(o[key] as string[]));
+    if (typeof o.handover === 'string') out.push(o.handover);
+    for (const key of ['backups', 'retired', 'accountUserids', 'takers']) if (Array.isArray(o[key])) out.push(...(o[key] as string[]));
     if (o.binding) walk(o.binding);
   };
   walk(before);

@@ -15,6 +15,8 @@ import { createWecomCallbackService, type ContactChangeListener, type ContactCou
 export type { ContactChange, ContactChangeListener, ContactCountListener, ContactReconcileReport, WecomCallbacksService } from './callback.service.js';
 export { WECOM_CALLBACK_PATH } from './callback.routes.js';
 export { SETTLE_MARGIN_MS, createContactEventLedger, type ContactEventLedger, type ListedAccount } from './contact-event-ledger.js';
+export { createContactTakeovers, type ContactTakeovers } from './contact-takeover.js';
+export { createContactAddCounter, type ContactAddCounter } from './contact-adds.js';
 
 export function createWecomCallbacksFeature(deps: {
   db: Knex;

@@ -11,6 +11,7 @@ import { statsDashboardEn } from '../stats-dashboard/stats-dashboard.en.js';
 import { capacityPanelEn } from '../capacity-panel/capacity-panel.en.js';
 import { reviewQueueEn } from '../review-queue/review-queue.en.js';
 import { operationLogEn } from '../operation-log/operation-log.en.js';
+import { handoverQueueEn } from '../handover-queue/handover-queue.en.js';
 
 export const templates = {
   ...commonEn,
@@ -22,4 +23,5 @@ export const templates = {
   ...capacityPanelEn,
   ...reviewQueueEn,
   ...operationLogEn,
+  ...handoverQueueEn,
 };

@@ -19,6 +19,11 @@ export function actionLabel(action: string, fallback: string): string {
     'review.approve': msg('审核通过', { id: 'operationLog.a.approve' }),
     'review.reject': msg('审核退回', { id: 'operationLog.a.reject' }),
     'review.resubmit': msg('重新提交审核', { id: 'operationLog.a.resubmit' }),
+    'capacity.enterprise_scale.update': msg('修改企业客户规模', { id: 'operationLog.a.enterpriseScale' }),
+    'handover.propose': msg('提议转接客户', { id: 'operationLog.a.handoverPropose' }),
+    'handover.approve': msg('批准转接客户', { id: 'operationLog.a.handoverApprove' }),
+    'handover.dismiss': msg('不转接客户', { id: 'operationLog.a.handoverDismiss' }),
+    'handover.complete': msg('客户转接完成', { id: 'operationLog.a.handoverComplete' }),
   };
   return labels[action] ?? fallback;
 }
