@@ -3,7 +3,9 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
+import { useTimeZone } from '../shared/time.js';
 import { localTime } from '../shared/labels.js';
 import type {
   BranchListBody, MeBody, ReviewDecisionBody, ReviewDecisionResult, ReviewItem, ReviewListBody, ReviewListKind, ReviewSummaryBody,
@@ -62,9 +64,10 @@ export class WssReviewQueue extends LitElement {
     try {
       const [me, branches] = await Promise.all([apiFetch<MeBody>(this.apiBase, '/me'), apiFetch<BranchListBody>(this.apiBase, '/branches')]);
       this.me = me;
+      useTimeZone(me.timezone);
       this.branches = branches.items;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     }
     await this.load();
   }
@@ -90,7 +93,7 @@ export class WssReviewQueue extends LitElement {
       this.summary = summary;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = (err as Error).message;
+      if (seq === this.seq) this.error = loadFailed(err);
     }
   }
 
@@ -142,7 +145,7 @@ export class WssReviewQueue extends LitElement {
       await this.load();
       this.dispatchEvent(new CustomEvent('wss-reviews-change', { detail: { pending: this.summary?.pending ?? 0, returned: this.summary?.returned ?? 0 }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     } finally {
       this.busy = false;
     }
@@ -163,7 +166,7 @@ export class WssReviewQueue extends LitElement {
       await this.load();
       this.dispatchEvent(new CustomEvent('wss-reviews-change', { detail: { pending: this.summary?.pending ?? 0, returned: this.summary?.returned ?? 0 }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     }
   }
 
@@ -177,7 +180,7 @@ export class WssReviewQueue extends LitElement {
   private renderTabs() {
     const tab = (kind: ReviewListKind, label: string, count?: number) =>
       html`<button role="tab" data-tab=${kind} aria-selected=${this.kind === kind} class=${this.kind === kind ? 'on' : ''} @click=${() => this.setKind(kind)}>
-        ${label}${count !== undefined ? html` <span class="count" data-testid=${`count-${kind}`}>${count}</span>` : nothing}</button>`;
+        ${label}${count ? html` <span class="count" data-testid=${`count-${kind}`}>${count}</span>` : nothing}</button>`;
     return html`<div class="tabs" role="tablist">
       ${tab('pending', msg('待审核', { id: 'reviewQueue.pending' }), this.summary?.pending)}
       ${tab('returned', msg('已退回', { id: 'reviewQueue.returned' }), this.summary?.returned)}
@@ -300,7 +303,7 @@ export class WssReviewQueue extends LitElement {
     return html`
       ${this.renderTabs()}
       ${this.renderToolbar()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.renderResults()}
       ${this.renderBulk()}
       <div class="list">${this.items.map((i) => this.renderItem(i))}</div>
