@@ -3,7 +3,9 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
+import { localTime, timeZoneReady } from '../shared/time.js';
 import { formatCount, formatPercent, funnelChart, lineChart, percentBars, seriesColor } from './stats-charts.js';
 import { statsDashboardStyles } from './stats-dashboard.styles.js';
 import type { FunnelCounts, StatsOverviewBody } from '../../plugin/contract/index.js';
@@ -39,7 +41,7 @@ export class WssStatsDashboard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
+    void timeZoneReady(this.apiBase).then(() => this.load());
   }
 
   /** Reloads with the current filters. */
@@ -63,7 +65,7 @@ export class WssStatsDashboard extends LitElement {
       if (!data.branchId) this.branchOptions = data.branches.map((b) => ({ id: b.branchId, name: b.branchName }));
       this.error = '';
     } catch (err) {
-      if (seq === this.requestSeq) this.error = (err as Error).message;
+      if (seq === this.requestSeq) this.error = loadFailed(err);
     } finally {
       if (seq === this.requestSeq) this.loading = false;
     }
@@ -176,14 +178,14 @@ export class WssStatsDashboard extends LitElement {
             : html`<p class="muted">${msg('没有接近上限的账号', { id: 'stats.noneNearCapacity' })}</p>`}
         </section>
       </div>
-      ${d.rolledUpAt ? html`<p class="muted small">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN')}`, { id: 'stats.rolledUpAt' })}</p>` : nothing}
+      ${d.rolledUpAt ? html`<p class="muted small">${msg(str`数据汇总于 ${localTime(d.rolledUpAt)}`, { id: 'stats.rolledUpAt' })}</p>` : nothing}
     `;
   }
 
   override render() {
     return html`
       ${this.renderToolbar()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.data ? this.renderBody(this.data) : nothing}
     `;
   }
