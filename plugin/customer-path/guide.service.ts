@@ -94,17 +94,21 @@ export function createGuideService(deps: {
       accountName,
       qrCode: visit.qrCode,
       miniProgramUrl: await links.linkFor(visit.storeId, visit.id),
+      added: visit.confirmedAt !== null && visit.confirmedAt !== undefined,
     };
   }
 
   const unavailable = (storeId: string, storeName: string | null = null): GuideVisitView => ({
-    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null,
+    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null, added: false,
   });
 
   const service: GuideService = {
     async startVisit(input) {
       const info = await store.storeInfo(input.storeId);
       if (!info || !info.visible) return unavailable(input.storeId, info?.storeName ?? null);
+      // Already added from this device: say so instead of asking again.
+      const confirmed = await store.confirmedVisit(input.storeId, input.visitorId, 30);
+      if (confirmed) return view(confirmed, info.storeName, info.accountName);
       const existing = await store.reusableVisit(input.storeId, input.visitorId);
       if (existing) return view(existing, info.storeName, info.accountName);
 

@@ -79,7 +79,7 @@ describe('admin pages at 390 px and 1280 px', () => {
             await page.context().close();
           }
         }
-      });
+      }, 60_000);
     }
   }
 
@@ -120,5 +120,21 @@ describe('exports', () => {
     expect(csv).not.toMatch(ISO_TIME);
     const latest = await demo.db('wss_audit_log').where('store_id', 'S2004').orderBy('id', 'desc').first('at');
     expect(csv.split('\n')[1]).toMatch(new RegExp(`^${shanghai(latest.at, true)},`));
+  });
+});
+
+describe('the customer guide page', () => {
+  it('answers a broken link with a friendly zh-CN page, never JSON', async () => {
+    for (const query of ['', '?store=', '?store=%3Cscript%3E', '?store=S1001&client=tv']) {
+      const res = await fetch(`${demo.url}${demo.service.config.routesPrefix}/public/guide${query}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      const body = await res.text();
+      expect(body).toContain('链接无效');
+      expect(body).not.toMatch(/"error"|invalid_input|Invalid query/);
+      expect(body).not.toContain('<script');
+    }
+    const en = await (await fetch(`${demo.url}${demo.service.config.routesPrefix}/public/guide?lang=en`)).text();
+    expect(en).toContain('This link does not work');
   });
 });
