@@ -6,6 +6,7 @@ import { apiFetch, queryString } from '../shared/api.js';
 import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
 import { useTimeZone } from '../shared/time.js';
+import { readUrlFilters, writeUrlFilters } from '../shared/url-filters.js';
 import type { MeBody, StoreItem } from '../../plugin/contract/index.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import './binding-dialog.js';
@@ -75,6 +76,9 @@ export class WssBindingAdmin extends LitElement {
   }
 
   private async init() {
+    const kept = readUrlFilters(['branch', 'bound', 'visible', 'q', 'page'] as const);
+    this.filters = { branchId: kept.branch ?? '', bound: kept.bound ?? '', visible: kept.visible ?? '', q: kept.q ?? '' };
+    this.page = Math.max(1, Number(kept.page ?? 1) || 1);
     try {
       const [me, branches] = await Promise.all([
         apiFetch<Me>(this.apiBase, '/me'),
@@ -97,6 +101,8 @@ export class WssBindingAdmin extends LitElement {
   private async load() {
     const seq = ++this.seq;
     this.loading = true;
+    const { branchId, bound, visible, q } = this.filters;
+    writeUrlFilters({ branch: branchId, bound, visible, q, page: this.page });
     try {
       const result = await apiFetch<StoreListBody>(
         this.apiBase,
@@ -107,7 +113,12 @@ export class WssBindingAdmin extends LitElement {
       this.total = result.total;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = loadFailed(err);
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.items = [];
+        this.total = 0;
+        this.error = loadFailed(err);
+      }
     } finally {
       if (seq === this.seq) this.loading = false;
     }
@@ -211,7 +222,7 @@ export class WssBindingAdmin extends LitElement {
     const select = (name: 'branchId' | 'bound' | 'visible', label: string, options: [string, string][]) =>
       html`<label>${label}
         <select data-filter=${name === 'branchId' ? 'branch' : name} @change=${(e: Event) => this.setFilter(name, (e.target as HTMLSelectElement).value)}>
-          ${options.map(([value, text]) => html`<option value=${value}>${text}</option>`)}
+          ${options.map(([value, text]) => html`<option value=${value} ?selected=${value === this.filters[name]}>${text}</option>`)}
         </select></label>`;
     return html`<div class="toolbar" role="search">
       ${this.branches.length > 1

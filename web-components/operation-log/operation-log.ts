@@ -48,7 +48,11 @@ export class WssOperationLog extends LitElement {
       this.body = body;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = loadFailed(err);
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.body = null;
+        this.error = loadFailed(err);
+      }
     }
   }
 
@@ -114,7 +118,7 @@ export class WssOperationLog extends LitElement {
     return html`${this.renderFilters()}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="scroll">
-        <table data-testid="operation-log">
+        <table class="cards" data-testid="operation-log">
           <thead><tr>
             <th scope="col">${msg('时间', { id: 'operationLog.at' })}</th>
             <th scope="col">${msg('操作人', { id: 'operationLog.actor' })}</th>

@@ -6,6 +6,7 @@ import { apiFetch, queryString } from '../shared/api.js';
 import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
 import { useTimeZone } from '../shared/time.js';
+import { readUrlFilters, writeUrlFilters } from '../shared/url-filters.js';
 import { localTime } from '../shared/labels.js';
 import type {
   BranchListBody, MeBody, ReviewDecisionBody, ReviewDecisionResult, ReviewItem, ReviewListBody, ReviewListKind, ReviewSummaryBody,
@@ -61,6 +62,10 @@ export class WssReviewQueue extends LitElement {
   }
 
   private async init() {
+    const kept = readUrlFilters(['kind', 'branch', 'age'] as const);
+    if (kept.kind === 'pending' || kept.kind === 'returned' || kept.kind === 'decided') this.kind = kept.kind;
+    this.branchId = kept.branch ?? '';
+    this.olderThanHours = kept.age ?? '';
     try {
       const [me, branches] = await Promise.all([apiFetch<MeBody>(this.apiBase, '/me'), apiFetch<BranchListBody>(this.apiBase, '/branches')]);
       this.me = me;
@@ -79,6 +84,7 @@ export class WssReviewQueue extends LitElement {
 
   private async load() {
     const seq = ++this.seq;
+    writeUrlFilters({ kind: this.kind === 'pending' ? '' : this.kind, branch: this.branchId, age: this.olderThanHours });
     try {
       const [list, summary] = await Promise.all([
         apiFetch<ReviewListBody>(
@@ -93,7 +99,12 @@ export class WssReviewQueue extends LitElement {
       this.summary = summary;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = loadFailed(err);
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.items = [];
+        this.total = 0;
+        this.error = loadFailed(err);
+      }
     }
   }
 
@@ -194,16 +205,16 @@ export class WssReviewQueue extends LitElement {
         ? html`<label>${msg('分公司', { id: 'reviewQueue.branch' })}
             <select data-filter="branch" @change=${(e: Event) => this.setFilter('branchId', (e.target as HTMLSelectElement).value)}>
               <option value="">${msg('全部分公司', { id: 'reviewQueue.allBranches' })}</option>
-              ${this.branches.map((b) => html`<option value=${b.id}>${b.name}</option>`)}
+              ${this.branches.map((b) => html`<option value=${b.id} ?selected=${b.id === this.branchId}>${b.name}</option>`)}
             </select></label>`
         : nothing}
       ${this.kind === 'pending'
         ? html`<label>${msg('等待时长', { id: 'reviewQueue.age' })}
             <select data-filter="age" @change=${(e: Event) => this.setFilter('olderThanHours', (e.target as HTMLSelectElement).value)}>
               <option value="">${msg('全部', { id: 'reviewQueue.anyAge' })}</option>
-              <option value="24">${msg('超过 1 天', { id: 'reviewQueue.age1' })}</option>
-              <option value="72">${msg('超过 3 天', { id: 'reviewQueue.age3' })}</option>
-              <option value="168">${msg('超过 7 天', { id: 'reviewQueue.age7' })}</option>
+              <option value="24" ?selected=${this.olderThanHours === '24'}>${msg('超过 1 天', { id: 'reviewQueue.age1' })}</option>
+              <option value="72" ?selected=${this.olderThanHours === '72'}>${msg('超过 3 天', { id: 'reviewQueue.age3' })}</option>
+              <option value="168" ?selected=${this.olderThanHours === '168'}>${msg('超过 7 天', { id: 'reviewQueue.age7' })}</option>
             </select></label>`
         : nothing}
       <span class="muted" data-testid="total">${msg(str`共 ${this.total} 家门店`, { id: 'reviewQueue.total' })}</span>
