@@ -99,6 +99,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     accountsCounted,
     capacityLevels: fillLevels,
     contactEvents,
+    timezone: config.timezone,
   });
   const capacity = createCapacityFeature({
     db,
@@ -126,7 +127,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const memberBehavior = createMemberBehaviorFeature({ db, wecom, logger });
 
   const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior];
-  const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
+  const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(config.timezone), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
   // The public entry (hit on every paid order) is answered before the router matches its layers.

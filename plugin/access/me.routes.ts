@@ -4,7 +4,7 @@ import type { MeBody } from '../contract/index.js';
 import { actorOf, capabilitiesOf } from './access.js';
 
 /** Who is signed in and what the UI may offer them (`can`); the server checks again on every call. */
-export function meRoutes(): RouteSpec[] {
+export function meRoutes(timezone: string): RouteSpec[] {
   const routes = routeTable();
   routes.get('/me', PERMISSIONS.bindingsRead, (ctx) => {
     const actor = actorOf(ctx);
@@ -13,6 +13,7 @@ export function meRoutes(): RouteSpec[] {
       name: actor.name,
       branchScope: actor.branchScope === 'all' ? 'all' : [...actor.branchScope],
       can: capabilitiesOf(actor),
+      timezone,
     } satisfies MeBody;
   });
   return routes.specs;

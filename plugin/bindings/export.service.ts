@@ -5,6 +5,8 @@ import type { BindingsStore } from './bindings.store.js';
 import type { StoreFilter } from './store-filter.js';
 import type { SheetValue } from '../core/sheet-cells.js';
 import { writeSheet, type ImportFormat } from './import-file.js';
+import { AUTO_HIDE_TEXT, type AutoHideReason } from '../entry-visibility/index.js';
+import { formatLocalDateTime } from '../core/local-time.js';
 
 const EXPORT_HEADERS = [
   '门店编号', '门店名称', '分公司编号', '分公司', '营业状态', '是否绑定', '主账号', '主账号名称', '备用账号', '已退役账号',
@@ -18,7 +20,7 @@ export interface ExportService {
 }
 
 /** Bindings export: one flat row per store (pivot-table friendly), filters as in the store list. */
-export function createExportService(deps: { db: Knex; store: BindingsStore }): ExportService {
+export function createExportService(deps: { db: Knex; store: BindingsStore; timezone: string }): ExportService {
   return {
     async exportBindings(actor, filter, format) {
       const scope = scopeOf(actor);
@@ -32,8 +34,8 @@ export function createExportService(deps: { db: Knex; store: BindingsStore }): E
           rows.push([
             s.id, s.name, s.branchId, s.branchName, s.isOpen ? '营业' : '已关店', bound ? '已绑定' : '未绑定',
             s.primaryUserid ?? '', s.primaryName ?? '', s.backups ?? '', s.retired ?? '',
-            s.visible ? '已展示' : '已隐藏', s.entryReason ?? '', s.hiddenAutomatically ?? '',
-            s.entryChangedAt ? new Date(s.entryChangedAt).toISOString() : '', s.liveCodeState ?? '',
+            s.visible ? '已展示' : '已隐藏', s.entryReason ?? '', s.hiddenAutomatically ? (AUTO_HIDE_TEXT[s.hiddenAutomatically as AutoHideReason] ?? s.hiddenAutomatically) : '',
+            formatLocalDateTime(s.entryChangedAt, deps.timezone), s.liveCodeState ?? '',
           ]);
         }
         if (page.length < PAGE) break;

@@ -8,26 +8,28 @@ import { parseInput } from '../http/error-handler.js';
 import { readRawBody } from '../http/body.js';
 import type { ImportJobBody } from '../contract/index.js';
 import type { ExportService } from './export.service.js';
+import { attachmentHeader } from '../core/local-time.js';
+import { todayIn } from '../core/days.js';
 import { CONTENT_TYPES, formatOf, templateFile } from './import-file.js';
 import type { ImportsService } from './imports.service.js';
 
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const formatParam = z.enum(['xlsx', 'csv']).default('xlsx');
 
-function attachment(ctx: PluginContext, fileName: string, format: 'csv' | 'xlsx', body: Buffer) {
+function attachment(ctx: PluginContext, fileName: string, asciiName: string, format: 'csv' | 'xlsx', body: Buffer) {
   ctx.type = CONTENT_TYPES[format];
-  ctx.set('Content-Disposition', `attachment; filename="${fileName.replace(/[^\x20-\x7e]/g, '_')}.${format}"; filename*=UTF-8''${encodeURIComponent(fileName)}.${format}`);
+  ctx.set('Content-Disposition', attachmentHeader(fileName, asciiName, format));
   ctx.set('Cache-Control', 'no-store');
   ctx.body = body;
 }
 
 /** Import (template, upload → dry run, commit) and export of bindings. */
-export function importsRoutes(imports: ImportsService, exports: ExportService): RouteSpec[] {
+export function importsRoutes(imports: ImportsService, exports: ExportService, timezone: string): RouteSpec[] {
   const routes = routeTable();
 
   routes.get('/imports/template', PERMISSIONS.bindingsWrite, async (ctx) => {
     const { format } = parseInput(z.object({ format: formatParam }).strict(), ctx.query, 'query');
-    attachment(ctx, '门店企微绑定导入模板', format, await templateFile(format));
+    attachment(ctx, '门店企微绑定导入模板', 'binding-import-template', format, await templateFile(format));
   });
 
   /** The file is the raw request body; `fileName` in the query says CSV or XLSX. */
@@ -55,7 +57,8 @@ export function importsRoutes(imports: ImportsService, exports: ExportService): 
       'query',
     );
     const { format, ...filter } = query;
-    attachment(ctx, `门店企微绑定_${new Date().toISOString().slice(0, 10)}`, format, await exports.exportBindings(actorOf(ctx), filter, format));
+    const day = todayIn(timezone);
+    attachment(ctx, `门店企微绑定_${day}`, `bindings-${day}`, format, await exports.exportBindings(actorOf(ctx), filter, format));
   });
 
   return routes.specs;

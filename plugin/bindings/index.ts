@@ -41,6 +41,8 @@ export function createBindingsFeature(deps: {
   capacityLevels: CapacityLevels;
   /** Nets a bind's count out against the account's pending callbacks. */
   contactEvents: ContactEventLedger;
+  /** The configured time zone: export times and file names. */
+  timezone: string;
 }): Feature<BindingsService> {
   const { db, logger, entries } = deps;
   const concurrency = Math.min(8, deps.concurrency);
@@ -53,10 +55,10 @@ export function createBindingsFeature(deps: {
     db, store, writer, entries, members, liveCodes, counter, contactEvents: deps.contactEvents, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger,
   });
   const imports = createImportsService({ db, store: createImportsStore(db), bindingsStore: store, writer, members, logger });
-  const exports = createExportService({ db, store });
+  const exports = createExportService({ db, store, timezone: deps.timezone });
   return {
     service,
-    routes: [...bindingsRoutes(service), ...importsRoutes(imports, exports)],
+    routes: [...bindingsRoutes(service), ...importsRoutes(imports, exports, deps.timezone)],
     jobs: [{ id: 'account-status-check', run: (signal) => service.refreshAccountStatuses(signal) }],
     close: () => imports.settled(),
   };

@@ -25,6 +25,8 @@ export interface MeBody {
   name: string;
   branchScope: 'all' | string[];
   can: Capabilities;
+  /** The configured time zone (IANA): every time the UI shows is in it. */
+  timezone: string;
 }
 
 export interface Paged<T> {

@@ -17,6 +17,8 @@ export interface GuideVisitView {
   accountName: string | null;
   qrCode: string | null;
   miniProgramUrl: string | null;
+  /** WeCom confirmed this visit's add (the guide then says so instead of asking again). */
+  added: boolean;
 }
 
 export interface RejectedEvent {

@@ -9,7 +9,7 @@ import { requestIdOf } from '../http/plugin-router.js';
 import { preflight, publicCors, setPublicCors } from '../http/cors.js';
 import type { GuideVisitView } from '../contract/index.js';
 import type { EntryService } from './entry.service.js';
-import { guidePageHtml } from './guide-page.js';
+import { guideErrorHtml, guidePageHtml } from './guide-page.js';
 import type { GuideService } from './guide.service.js';
 
 const clientType = z.enum(['app', 'miniprogram', 'h5']);
@@ -85,9 +85,15 @@ export function customerPathRoutes(deps: {
   });
 
   routes.get('/public/guide', 'public', publicCors, (ctx) => {
-    const query = parseInput(guideQuery, ctx.query, 'query');
+    const parsed = guideQuery.safeParse(ctx.query);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';
+    if (!parsed.success) {
+      ctx.status = 400;
+      ctx.body = guideErrorHtml(ctx.query.lang === 'en' ? 'en' : undefined);
+      return;
+    }
+    const query = parsed.data;
     ctx.body = guidePageHtml({
       apiBase: deps.apiBase,
       elementsUrl: deps.elementsUrl,

@@ -94,12 +94,13 @@ export function createGuideService(deps: {
       accountName,
       qrCode: visit.qrCode,
       miniProgramUrl: await links.linkFor(visit.storeId, visit.id),
+      added: visit.confirmedAt !== null && visit.confirmedAt !== undefined,
     };
   }
 
   /** The same answer for a hidden, unbound, closed or unknown store: nothing about it is public. */
   const unavailable = (storeId: string): GuideVisitView => ({
-    available: false, guideVisitId: null, storeId, storeName: null, accountName: null, qrCode: null, miniProgramUrl: null,
+    available: false, guideVisitId: null, storeId, storeName: null, accountName: null, qrCode: null, miniProgramUrl: null, added: false,
   });
 
   /**
@@ -121,6 +122,9 @@ export function createGuideService(deps: {
     async startVisit(input) {
       const info = await store.storeInfo(input.storeId);
       if (!info || !info.visible) return unavailable(input.storeId);
+      // Already added from this device: say so instead of asking again.
+      const confirmed = await store.confirmedVisit(input.storeId, input.visitorId, 30);
+      if (confirmed) return view(confirmed, info.storeName, info.accountName);
       const existing = await store.reusableVisit(input.storeId, input.visitorId);
       if (existing) return view(existing, info.storeName, info.accountName);
 

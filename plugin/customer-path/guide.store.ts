@@ -68,6 +68,17 @@ export function createGuideStore(db: Knex) {
       return row?.store_id ?? null;
     },
 
+    /** This visitor's latest visit of the store whose add WeCom confirmed within the last days. */
+    async confirmedVisit(storeId: string, visitorId: string, withinDays: number): Promise<GuideVisitRow | null> {
+      const { rows } = await db.raw<{ rows: GuideVisitRow[] }>(
+        `SELECT ${VISIT_COLUMNS} FROM wss_guide_visits
+         WHERE store_id = ? AND visitor_id = ? AND confirmed_at > now() - make_interval(days => ?)
+         ORDER BY confirmed_at DESC LIMIT 1`,
+        [storeId, visitorId, withinDays],
+      );
+      return rows[0] ?? null;
+    },
+
     async reusableVisit(storeId: string, visitorId: string): Promise<GuideVisitRow | null> {
       const { rows } = await db.raw<{ rows: GuideVisitRow[] }>(
         `SELECT ${VISIT_COLUMNS} FROM wss_guide_visits

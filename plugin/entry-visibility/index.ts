@@ -19,6 +19,7 @@ import { createReviewDigests, type ReviewDigests } from './review-digests.js';
 import type { ReviewsConfig } from './reviews.config.js';
 
 export type { AutoHideReason, EntryShownListener, VisibilityInput } from './visibility.service.js';
+export { AUTO_HIDE_TEXT } from './visibility.service.js';
 export type { BindingSubmission } from './reviews.service.js';
 export type { ReviewDigestReport, RolloutDigestReport } from './review-digests.js';
 export { reviewsConfigSchema, type ReviewsConfig } from './reviews.config.js';

@@ -11,7 +11,7 @@ import type { ReviewsStore } from './reviews.store.js';
 /** Why the system hid an entry (wss_store_entries.hidden_automatically). */
 export type AutoHideReason = 'pending_review' | 'review_rejected' | 'no_active_account' | 'account_disabled' | 'capacity_full' | 'store_closed';
 
-const AUTO_HIDE_TEXT: Record<AutoHideReason, string> = {
+export const AUTO_HIDE_TEXT: Record<AutoHideReason, string> = {
   pending_review: '绑定已变更，待中央企微运营审核后展示',
   review_rejected: '中央企微运营审核未通过',
   no_active_account: '门店没有可用的企微账号',

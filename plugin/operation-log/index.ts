@@ -13,5 +13,5 @@ export type { OperationLogService } from './operation-log.service.js';
 
 export function createOperationLogFeature(deps: { db: Knex; timezone: string }): Feature<OperationLogService> {
   const service = createOperationLogService({ store: createOperationLogStore(deps.db, deps.timezone), timezone: deps.timezone });
-  return { service, routes: operationLogRoutes(service), jobs: [] };
+  return { service, routes: operationLogRoutes(service, deps.timezone), jobs: [] };
 }

@@ -8,6 +8,8 @@ import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import type { OperationLogBody } from '../contract/index.js';
 import type { OperationLogService } from './operation-log.service.js';
+import { attachmentHeader } from '../core/local-time.js';
+import { todayIn } from '../core/days.js';
 
 const filterShape = {
   branchId: branchIdSchema.optional(),
@@ -28,7 +30,7 @@ const exportQuery = z
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 
 /** The operation log across stores (操作日志): every role reads its own scope. */
-export function operationLogRoutes(log: OperationLogService): RouteSpec[] {
+export function operationLogRoutes(log: OperationLogService, timezone: string): RouteSpec[] {
   const routes = routeTable();
 
   routes.get('/operation-log', PERMISSIONS.bindingsRead, async (ctx) => {
@@ -39,9 +41,9 @@ export function operationLogRoutes(log: OperationLogService): RouteSpec[] {
   routes.get('/exports/operation-log', PERMISSIONS.bindingsRead, async (ctx) => {
     const { format, ...filter } = parseInput(exportQuery, ctx.query, 'query');
     const body = await log.exportLog(actorOf(ctx), filter, format);
-    const name = `操作日志_${new Date().toISOString().slice(0, 10)}`;
+    const day = todayIn(timezone);
     ctx.type = CONTENT_TYPES[format];
-    ctx.set('Content-Disposition', `attachment; filename="operation-log.${format}"; filename*=UTF-8''${encodeURIComponent(name)}.${format}`);
+    ctx.set('Content-Disposition', attachmentHeader(`操作日志_${day}`, `operation-log-${day}`, format));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = body;
   });

@@ -4,6 +4,7 @@ import type { Actor } from '../host/adapter.js';
 import type { OperationLogBody, OperationLogItem } from '../contract/index.js';
 import { assertBranchInScope, scopeOf } from '../access/scope.js';
 import { ACTION_LABELS, actionLabel, describeChange, useridsOf } from './action-labels.js';
+import { formatLocalDateTime } from '../core/local-time.js';
 import type { AuditRecord, OperationLogFilter, OperationLogStore } from './operation-log.store.js';
 import { sheetRow } from '../core/sheet-cells.js';
 
@@ -21,13 +22,7 @@ export interface OperationLogService {
 
 export function createOperationLogService(deps: { store: OperationLogStore; timezone: string }): OperationLogService {
   const { store } = deps;
-  const clock = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: deps.timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-  });
-  const localTime = (at: Date) => {
-    const p = Object.fromEntries(clock.formatToParts(at).map((x) => [x.type, x.value]));
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-  };
+  const localTime = (at: Date) => formatLocalDateTime(at, deps.timezone, { seconds: true });
 
   async function describe(rows: AuditRecord[]): Promise<OperationLogItem[]> {
     const names = await store.accountNames(rows.flatMap((r) => useridsOf(r.before, r.after)));

@@ -10,6 +10,7 @@ import type { CustomerFirstAddBody, StatsOverviewBody, StatsRefreshBody, StoreFu
 import { notFound } from '../core/errors.js';
 import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
 import { MAX_PERIOD_DAYS, type StatsService } from './stats.service.js';
+import { attachmentHeader } from '../core/local-time.js';
 
 const statsQuery = z
   .object({
@@ -56,8 +57,7 @@ export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
     const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
     // Everything that can fail with a clean JSON error happens before the first byte is sent.
     const resolved = await stats.resolve(actor, filter);
-    const filename = `wss-stats-${resolved.branchId ?? 'all'}-${resolved.from}-${resolved.to}.${format}`;
-    ctx.set('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);
+    ctx.set('Content-Disposition', attachmentHeader(`数据统计_${resolved.from}至${resolved.to}`, `wss-stats-${resolved.branchId ?? 'all'}-${resolved.from}-${resolved.to}`, format));
     ctx.set('Cache-Control', 'no-store');
     if (format === 'csv') {
       ctx.type = 'text/csv; charset=utf-8';

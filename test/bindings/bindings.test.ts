@@ -197,6 +197,7 @@ describe('replace, rebind, unbind and capacity routing', () => {
     expect(me.body).toEqual({
       id: admin.id,
       name: admin.name,
+      timezone: 'Asia/Shanghai',
       branchScope: ['B1'],
       can: {
         bind: true, shareAccounts: false, toggleEntries: false, decideReviews: false, readCapacity: true, editCapacity: false,

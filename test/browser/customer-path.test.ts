@@ -72,9 +72,16 @@ describe('customer path in a real browser', () => {
     const [confirmed] = await events({ type: 'confirmed_add', guide_visit_id: guideVisitId });
     expect(confirmed).toMatchObject({ store_id: 'S1001', guide_visit_id: guideVisitId, visitor_id: 'visitor-a', order_id: 'O-1001' });
     expect(confirmed.props.via).toBe('pool');
+    // Back on the guide, the page says the add is done instead of asking again, also after a reload.
+    await page.locator('wss-add-guide').evaluate((el) => (el as HTMLElement & { recheck(): Promise<void> }).recheck());
+    await page.locator('wss-add-guide [data-testid="added"]').waitFor();
+    expect(await page.locator('wss-add-guide [data-testid="added"]').textContent()).toContain('已添加门店专属客服');
+    await page.reload();
+    await page.locator('wss-add-guide [data-testid="added"]').waitFor();
+    expect(await page.locator('[data-testid="open-wechat"]').count()).toBe(0);
     await phone.close();
     await page.close();
-  });
+  }, 60_000);
 
   it('counts the jump as ok when WeChat takes over (the page is hidden) and shows no fallback', async () => {
     const page = await browser.newPage();

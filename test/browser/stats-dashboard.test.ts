@@ -41,13 +41,26 @@ async function rawFunnel(from: string, to: string, branchId?: string): Promise<R
   return out;
 }
 
+const STAGE_LABELS = ['下单结果页访客', '点击入口', '引导页访客', '点击添加', '确认添加'];
+
+/** The funnel as a person reads it: each step's ECharts tooltip (inside the element's shadow root). */
 async function shownFunnel(page: Page): Promise<Record<string, number>> {
-  const groups = page.locator('wss-stats-dashboard svg.funnel g[data-stage]');
-  await groups.first().waitFor();
-  return Object.fromEntries(
-    await groups.evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-stage')!, Number(g.getAttribute('data-count'))])),
-  );
+  const chart = page.locator('wss-stats-dashboard wss-chart[data-chart="funnel"]');
+  await chart.waitFor();
+  const tip = chart.locator('b[data-count]');
+  const out: Record<string, number> = {};
+  for (const [i, key] of Object.keys(STAGES).entries()) {
+    await chart.evaluate((el, index) => (el as HTMLElement & { showTip(s: number, d: number): void }).showTip(0, index), i);
+    await expect.poll(async () => (await tip.locator('xpath=..').textContent())?.startsWith(`${STAGE_LABELS[i]}：`)).toBe(true);
+    const shown = (await tip.textContent())!;
+    expect(shown).toMatch(/^\d{1,3}(,\d{3})*$/);
+    out[key] = Number(shown.replace(/,/g, ''));
+  }
+  return out;
 }
+
+const chartOption = (page: Page, name: string) =>
+  page.locator(`wss-stats-dashboard wss-chart[data-chart="${name}"]`).evaluate((el) => (el as HTMLElement & { option: { yAxis?: { data: string[] }; series: unknown[] } }).option);
 
 describe('<wss-stats-dashboard> in the demo CRM', () => {
   const to = todayIn('Asia/Shanghai');
@@ -62,11 +75,19 @@ describe('<wss-stats-dashboard> in the demo CRM', () => {
     expect(await shownFunnel(page)).toEqual(expected);
     expect(await page.locator('wss-stats-dashboard [data-testid="distinct-note"]').textContent()).toContain('只计一次');
     // Binding rate by branch: one bar per branch, and the funnel has a text summary for screen readers.
-    expect(await page.locator('wss-stats-dashboard svg.bars g[data-branch]').count()).toBe(4);
-    expect(await page.locator('wss-stats-dashboard svg.funnel').getAttribute('aria-label')).toContain('下单结果页访客');
-    expect(await page.locator('wss-stats-dashboard svg.trend polyline').count()).toBe(3);
+    expect((await chartOption(page, 'branches')).yAxis!.data).toHaveLength(4);
+    expect(await page.locator('wss-stats-dashboard wss-chart[data-chart="funnel"]').evaluate((el) => (el as HTMLElement & { label: string }).label)).toContain('下单结果页访客');
+    expect((await chartOption(page, 'trend')).series).toHaveLength(3);
     const addRate = await page.locator('wss-stats-dashboard [data-kpi="addRate"] .kpi-value').textContent();
     expect(addRate).toBe(`${((expected.guideAdds / expected.guideVisitors) * 100).toFixed(1)}%`);
+
+    // A preset and the filters are kept in the URL: a reload shows the same period.
+    await page.locator('wss-stats-dashboard button[data-preset="7d"]').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('from')).toBe(addDays(to, -6));
+    await page.reload();
+    expect(await page.locator('wss-stats-dashboard button[data-preset="7d"]').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => shownFunnel(page)).toEqual(await rawFunnel(addDays(to, -6), to));
+    await page.locator('wss-stats-dashboard button[data-preset="30d"]').click();
 
     // Filters: a branch and a single day.
     await page.selectOption('wss-stats-dashboard select[data-filter="branch"]', 'BR-WEST');
@@ -95,7 +116,7 @@ describe('<wss-stats-dashboard> in the demo CRM', () => {
     await page.goto(`${demo.url}/sign-in?as=viewer`);
     await page.goto(`${demo.url}/admin/stats`);
     expect(await shownFunnel(page)).toEqual(await rawFunnel(from, to, 'BR-EAST'));
-    expect(await page.locator('wss-stats-dashboard svg.bars g[data-branch]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-branch')))).toEqual(['BR-EAST']);
+    expect((await chartOption(page, 'branches')).yAxis!.data).toEqual(['华东分公司']);
     expect(await page.locator('wss-stats-dashboard select[data-filter="branch"]').count()).toBe(0);
     expect(await page.locator('wss-stats-dashboard a[data-export]').count()).toBe(0);
     const refused = await page.request.get(`${demo.url}/plugins/wecom-store-service/stats/export.xlsx`);

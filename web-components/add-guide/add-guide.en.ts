@@ -14,4 +14,6 @@ export const addGuideEn = {
   'guide.noQr': 'The QR code is not available right now; please try again later.',
   'guide.step1': 'Tap the button to open the WeChat mini program',
   'guide.step2': 'Long-press the QR code there and add the advisor',
+  'guide.added': 'Store service added',
+  'guide.addedHint': 'You can now talk to the store service in WeChat',
 };

@@ -47,6 +47,7 @@ export class WssAddGuide extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopWatching?.();
+    document.removeEventListener('visibilitychange', this.onReturn);
   }
 
   private get visitor(): string {
@@ -73,6 +74,24 @@ export class WssAddGuide extends LitElement {
     }
     if (this.visit?.available && this.visit.guideVisitId) {
       trackerFor(this.apiBase).track({ type: 'guide_view', ...this.base(), guideVisitId: this.visit.guideVisitId });
+      document.addEventListener('visibilitychange', this.onReturn);
+    }
+  }
+
+  /** Back from WeChat: ask whether WeCom confirmed the add, so the page says 已添加 instead of asking again. */
+  private onReturn = () => {
+    if (document.visibilityState === 'visible') void this.recheck();
+  };
+
+  /** Re-reads the visit (public, by its id); shows 已添加 once WeCom has confirmed the add. */
+  async recheck(): Promise<void> {
+    const id = this.visit?.guideVisitId;
+    if (!id || this.visit?.added) return;
+    try {
+      const response = await fetch(`${this.apiBase}/public/guide-visits/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+      if (response.ok) this.visit = (await response.json()) as GuideVisit;
+    } catch {
+      // Offline for a moment: the page keeps its buttons.
     }
   }
 
@@ -126,6 +145,13 @@ export class WssAddGuide extends LitElement {
     const visit = this.visit;
     if (!visit?.available) {
       return html`<div class="card" data-testid="unavailable"><p>${msg('该门店暂未开通专属客服', { id: 'guide.unavailable' })}</p></div>`;
+    }
+    if (visit.added) {
+      return html`<div class="card done" data-testid="added" data-guide-visit=${visit.guideVisitId ?? ''}>
+        <h2>${visit.storeName}</h2>
+        <p class="done-title">✓ ${msg('已添加门店专属客服', { id: 'guide.added' })}</p>
+        <p class="muted">${msg('可以在微信里直接联系门店客服了', { id: 'guide.addedHint' })}</p>
+      </div>`;
     }
     const failed = this.jump === 'failed';
     return html`<div class="card" data-guide-visit=${visit.guideVisitId ?? ''}>

@@ -28,6 +28,14 @@ export const bindingAdminStyles = css`
   .report ul { margin: 0; padding-left: 18px; }
   .report li.shown { color: #1a7f37; }
   .report li.skipped { color: #d83931; }
+  td.nowrap { white-space: nowrap; }
+  .exports { display: flex; gap: 12px; align-self: center; }
+  .exports a { color: var(--wss-primary, #3370ff); text-decoration: none; padding: 6px 0; }
+  @media (max-width: 600px) {
+    td.nowrap { white-space: normal; }
+    table.cards td.select { position: absolute; width: auto; right: 4px; }
+    table.cards tr { position: relative; }
+  }
   @media (max-width: 520px) {
     dialog { min-width: 0; width: calc(100vw - 24px); box-sizing: border-box; padding: 16px; }
     .bulk { flex-wrap: wrap; }

@@ -3,7 +3,10 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
+import { useTimeZone } from '../shared/time.js';
+import { readUrlFilters, writeUrlFilters } from '../shared/url-filters.js';
 import type { MeBody, StoreItem } from '../../plugin/contract/index.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import './binding-dialog.js';
@@ -46,10 +49,10 @@ export class WssBindingAdmin extends LitElement {
   @state() private filters = { branchId: '', bound: '', visible: '', q: '' };
   @state() private selected = new Set<string>();
   @state() private bulkReason = '';
-  @state() private exportFormat: 'xlsx' | 'csv' = 'xlsx';
   @state() private loading = false;
   @state() private error = '';
   @state() private notice = '';
+  @state() private noticeFailed = false;
   @state() private report: (VisibilityChangeBody & { names: Map<string, string> }) | null = null;
 
   @query('wss-binding-dialog') private dialog!: WssBindingDialog;
@@ -73,15 +76,19 @@ export class WssBindingAdmin extends LitElement {
   }
 
   private async init() {
+    const kept = readUrlFilters(['branch', 'bound', 'visible', 'q', 'page'] as const);
+    this.filters = { branchId: kept.branch ?? '', bound: kept.bound ?? '', visible: kept.visible ?? '', q: kept.q ?? '' };
+    this.page = Math.max(1, Number(kept.page ?? 1) || 1);
     try {
       const [me, branches] = await Promise.all([
         apiFetch<Me>(this.apiBase, '/me'),
         apiFetch<BranchListBody>(this.apiBase, '/branches'),
       ]);
       this.me = me;
+      useTimeZone(me.timezone);
       this.branches = branches.items;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     }
     await this.load();
   }
@@ -94,6 +101,8 @@ export class WssBindingAdmin extends LitElement {
   private async load() {
     const seq = ++this.seq;
     this.loading = true;
+    const { branchId, bound, visible, q } = this.filters;
+    writeUrlFilters({ branch: branchId, bound, visible, q, page: this.page });
     try {
       const result = await apiFetch<StoreListBody>(
         this.apiBase,
@@ -104,7 +113,12 @@ export class WssBindingAdmin extends LitElement {
       this.total = result.total;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = (err as Error).message;
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.items = [];
+        this.total = 0;
+        this.error = loadFailed(err);
+      }
     } finally {
       if (seq === this.seq) this.loading = false;
     }
@@ -142,6 +156,7 @@ export class WssBindingAdmin extends LitElement {
   private async setVisible(visible: boolean) {
     const storeIds = [...this.selected];
     this.notice = '';
+    this.noticeFailed = false;
     this.report = null;
     if (!visible) {
       const ok = await this.confirmDialog.ask({
@@ -166,7 +181,8 @@ export class WssBindingAdmin extends LitElement {
       this.dispatchEvent(new CustomEvent('wss-entries-toggle', { detail: { storeIds: result.changed, visible }, bubbles: true, composed: true }));
       await this.load();
     } catch (err) {
-      this.notice = (err as Error).message;
+      this.notice = actionFailed(err);
+      this.noticeFailed = true;
     }
   }
 
@@ -191,13 +207,14 @@ export class WssBindingAdmin extends LitElement {
       : msg('没有可用的企微账号（未绑定，或账号已停用、离职）', { id: 'bindingAdmin.problemNoAccount' });
   }
 
-  private exportHref() {
+  private exportHref(format: 'xlsx' | 'csv') {
     const { branchId, bound, visible } = this.filters;
-    return `${this.apiBase}/exports/bindings${queryString({ format: this.exportFormat, branchId, bound, visible })}`;
+    return `${this.apiBase}/exports/bindings${queryString({ format, branchId, bound, visible })}`;
   }
 
   private async changed(e: CustomEvent<{ storeId: string }>) {
-    this.notice = msg(str`门店 ${e.detail.storeId} 的绑定已更新，入口待中央运营审核`, { id: 'bindingAdmin.changed' });
+    this.notice = msg(str`门店 ${e.detail.storeId} 的绑定已更新，入口待中央企微运营审核`, { id: 'bindingAdmin.changed' });
+    this.noticeFailed = false;
     await this.load();
   }
 
@@ -205,7 +222,7 @@ export class WssBindingAdmin extends LitElement {
     const select = (name: 'branchId' | 'bound' | 'visible', label: string, options: [string, string][]) =>
       html`<label>${label}
         <select data-filter=${name === 'branchId' ? 'branch' : name} @change=${(e: Event) => this.setFilter(name, (e.target as HTMLSelectElement).value)}>
-          ${options.map(([value, text]) => html`<option value=${value}>${text}</option>`)}
+          ${options.map(([value, text]) => html`<option value=${value} ?selected=${value === this.filters[name]}>${text}</option>`)}
         </select></label>`;
     return html`<div class="toolbar" role="search">
       ${this.branches.length > 1
@@ -218,11 +235,10 @@ export class WssBindingAdmin extends LitElement {
       <span class="muted" aria-live="polite" data-testid="total">${this.loading ? msg('加载中…', { id: 'bindingAdmin.loading' }) : msg(str`共 ${this.total} 家门店`, { id: 'bindingAdmin.total' })}</span>
       <span style="flex:1"></span>
       ${this.canWrite ? html`<button data-action="import" @click=${() => this.importer.open()}>${msg('批量导入', { id: 'bindingAdmin.import' })}</button>` : nothing}
-      <label>${msg('导出格式', { id: 'bindingAdmin.exportFormat' })}
-        <select data-filter="export-format" @change=${(e: Event) => (this.exportFormat = (e.target as HTMLSelectElement).value as 'xlsx' | 'csv')}>
-          <option value="xlsx">XLSX</option><option value="csv">CSV</option>
-        </select></label>
-      <a data-action="export" href=${this.exportHref()} download><button tabindex="-1">${msg('导出', { id: 'bindingAdmin.export' })}</button></a>
+      <span class="exports">
+        <a data-action="export-xlsx" href=${this.exportHref('xlsx')} download>${msg('导出 Excel', { id: 'bindingAdmin.exportXlsx' })}</a>
+        <a data-action="export-csv" href=${this.exportHref('csv')} download>${msg('导出 CSV', { id: 'bindingAdmin.exportCsv' })}</a>
+      </span>
     </div>`;
   }
 
@@ -240,15 +256,15 @@ export class WssBindingAdmin extends LitElement {
   private renderRow(s: StoreItem) {
     return html`<tr data-store-id=${s.id}>
       ${this.canToggle
-        ? html`<td><input type="checkbox" aria-label=${msg(str`选择门店 ${s.id}`, { id: 'bindingAdmin.select' })} .checked=${this.selected.has(s.id)}
+        ? html`<td class="select"><input type="checkbox" aria-label=${msg(str`选择门店 ${s.id}`, { id: 'bindingAdmin.select' })} .checked=${this.selected.has(s.id)}
             @change=${(e: Event) => this.toggleOne(s.id, (e.target as HTMLInputElement).checked)} /></td>`
         : nothing}
-      <td>${s.id}</td>
-      <td>${s.name}</td>
-      <td>${s.branchName}</td>
-      <td>${s.isOpen ? html`<span class="tag ok">${msg('营业', { id: 'bindingAdmin.open' })}</span>` : html`<span class="tag off">${msg('已关店', { id: 'bindingAdmin.closed' })}</span>`}</td>
-      <td data-col="account">${s.bound ? (s.primaryUserid ? `${s.primaryName ?? ''} (${s.primaryUserid})` : msg('仅备用账号', { id: 'bindingAdmin.backupOnly' })) : html`<span class="muted">${msg('未绑定', { id: 'bindingAdmin.none' })}</span>`}</td>
-      <td data-col="entry">${s.visible ? html`<span class="tag ok">${msg('已展示', { id: 'bindingAdmin.shown' })}</span>` : html`<span class="tag off">${msg('已隐藏', { id: 'bindingAdmin.hidden' })}</span>`}${s.entryReason ? html`<span class="reason">${s.entryReason}</span>` : nothing}</td>
+      <td data-label=${msg('门店编号', { id: 'bindingAdmin.id' })}>${s.id}</td>
+      <td data-label=${msg('门店', { id: 'bindingAdmin.name' })} class="nowrap">${s.name}</td>
+      <td data-label=${msg('分公司', { id: 'bindingAdmin.branch' })} class="nowrap">${s.branchName}</td>
+      <td data-label=${msg('营业状态', { id: 'bindingAdmin.status' })} class="nowrap">${s.isOpen ? html`<span class="tag ok">${msg('营业', { id: 'bindingAdmin.open' })}</span>` : html`<span class="tag off">${msg('已关店', { id: 'bindingAdmin.closed' })}</span>`}</td>
+      <td data-col="account" data-label=${msg('企微账号', { id: 'bindingAdmin.account' })}>${s.bound ? (s.primaryUserid ? `${s.primaryName ?? ''} (${s.primaryUserid})` : msg('仅备用账号', { id: 'bindingAdmin.backupOnly' })) : html`<span class="muted">${msg('未绑定', { id: 'bindingAdmin.none' })}</span>`}</td>
+      <td data-col="entry" data-label=${msg('入口', { id: 'bindingAdmin.entry' })}>${s.visible ? html`<span class="tag ok">${msg('已展示', { id: 'bindingAdmin.shown' })}</span>` : html`<span class="tag off">${msg('已隐藏', { id: 'bindingAdmin.hidden' })}</span>`}${s.entryReason ? html`<span class="reason">${s.entryReason}</span>` : nothing}</td>
       <td class="actions">
         ${this.canWrite && s.isOpen ? html`<button data-action="bind" @click=${() => this.dialog.open(s)}>${msg('绑定', { id: 'bindingAdmin.bind' })}</button>` : nothing}
         <button data-action="history" @click=${() => this.history.open(s)}>${msg('历史', { id: 'bindingAdmin.history' })}</button>
@@ -261,11 +277,11 @@ export class WssBindingAdmin extends LitElement {
     const allOn = this.items.length > 0 && this.items.every((s) => this.selected.has(s.id));
     return html`
       ${this.renderToolbar()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
-      ${this.notice ? html`<p role="status" data-testid="notice">${this.notice}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p class="notice ${this.noticeFailed ? 'failure' : 'success'}" role=${this.noticeFailed ? 'alert' : 'status'} data-testid="notice">${this.notice}</p>` : nothing}
       ${this.renderReport()}
       ${this.renderBulk()}
-      <table>
+      <div class="scroll"><table class="cards">
         <thead><tr>
           ${this.canToggle ? html`<th scope="col"><input type="checkbox" data-action="select-all" aria-label=${msg('全选本页', { id: 'bindingAdmin.selectAll' })} .checked=${allOn} @change=${(e: Event) => this.toggleAll((e.target as HTMLInputElement).checked)} /></th>` : nothing}
           <th scope="col">${msg('门店编号', { id: 'bindingAdmin.id' })}</th>
@@ -278,9 +294,9 @@ export class WssBindingAdmin extends LitElement {
         </tr></thead>
         <tbody>
           ${this.items.map((s) => this.renderRow(s))}
-          ${!this.loading && !this.items.length ? html`<tr><td colspan="8" class="muted">${msg('没有符合条件的门店', { id: 'bindingAdmin.empty' })}</td></tr>` : nothing}
+          ${!this.loading && !this.items.length ? html`<tr><td colspan="8" class="empty">${msg('没有符合条件的门店', { id: 'bindingAdmin.empty' })}</td></tr>` : nothing}
         </tbody>
-      </table>
+      </table></div>
       <div class="pager">
         <button data-action="prev" ?disabled=${this.page <= 1} @click=${() => this.goTo(this.page - 1)}>${msg('上一页', { id: 'bindingAdmin.prev' })}</button>
         <span>${msg(str`第 ${this.page} / ${pages} 页`, { id: 'bindingAdmin.page' })}</span>

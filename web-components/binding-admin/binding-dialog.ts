@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { ApiError, apiFetch, queryString } from '../shared/api.js';
+import { actionFailed, errorText, saveFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
 import { fillText, localTime, roleText } from '../shared/labels.js';
 import type { WssConfirmDialog } from '../shared/confirm-dialog.js';
@@ -100,7 +101,7 @@ export class WssBindingDialog extends LitElement {
       const check = await apiFetch<Check>(this.apiBase, `/accounts/${encodeURIComponent(this.userid)}/check${queryString({ storeId: this.store?.id })}`);
       if (seq === this.checkSeq) this.check = check;
     } catch (err) {
-      if (seq === this.checkSeq) this.check = { found: false, name: null, statusText: null, canBind: false, message: (err as Error).message, capacity: null };
+      if (seq === this.checkSeq) this.check = { found: false, name: null, statusText: null, canBind: false, message: errorText(err), capacity: null };
     } finally {
       if (seq === this.checkSeq) this.checking = false;
     }
@@ -155,7 +156,7 @@ export class WssBindingDialog extends LitElement {
       this.done();
     } catch (err) {
       const fields = err instanceof ApiError ? (err.details as { fields?: Record<string, string> } | undefined)?.fields : undefined;
-      this.error = fields?.userid ?? (err as Error).message;
+      this.error = fields?.userid ?? saveFailed(err);
       // The count moved past a level since the check: show the new figure.
       if (err instanceof ApiError && (err.code === 'capacity_confirmation_required' || err.code === 'account_capacity_full')) void this.runCheck();
     } finally {
@@ -183,7 +184,7 @@ export class WssBindingDialog extends LitElement {
       await this.loadBindings();
       this.dispatchEvent(new CustomEvent('wss-binding-change', { detail: { storeId }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     }
   }
 
@@ -194,7 +195,7 @@ export class WssBindingDialog extends LitElement {
       await apiFetch(this.apiBase, `/stores/${encodeURIComponent(this.store.id)}/review/resubmit`, { method: 'POST' });
       this.done();
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     }
   }
 

@@ -3,11 +3,13 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch } from '../shared/api.js';
+import { loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
+import { localTime } from '../shared/time.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import type { AuditRow, HistoryBinding, StoreHistoryBody } from '../../plugin/contract/index.js';
 
-const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false });
+const when = localTime;
 
 /** History drawer of <wss-binding-admin>: a store's binding history and its audit trail. */
 @localized()
@@ -36,7 +38,7 @@ export class WssBindingHistory extends LitElement {
       this.bindings = history.bindings;
       this.audit = history.audit;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     }
   }
 

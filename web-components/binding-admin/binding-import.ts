@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { ApiError, apiFetch } from '../shared/api.js';
+import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
 import { bindingAdminStyles } from './binding-admin.styles.js';
 import type { ImportJobBody } from '../../plugin/contract/index.js';
@@ -48,12 +49,12 @@ export class WssBindingImport extends LitElement {
         headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: 'application/json' },
         body: file,
       });
-      const body = (await response.json()) as ImportJob & { error?: { message: string } };
-      if (!response.ok) throw new Error((body.error as { message: string } | undefined)?.message ?? response.statusText);
+      const body = (await response.json().catch(() => ({}))) as ImportJob & { error?: { code: string; message: string } };
+      if (!response.ok) throw new ApiError(response.status, body.error?.code ?? `http_${response.status}`, body.error?.message ?? response.statusText);
       this.job = body;
       await this.poll();
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     } finally {
       this.uploading = false;
     }
@@ -71,7 +72,7 @@ export class WssBindingImport extends LitElement {
         this.dispatchEvent(new CustomEvent('wss-import-commit', { detail: { id: this.job.id }, bubbles: true, composed: true }));
       }
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     } finally {
       this.polling = false;
     }
@@ -84,7 +85,7 @@ export class WssBindingImport extends LitElement {
       this.job = await apiFetch<ImportJob>(this.apiBase, `/imports/${this.job.id}/commit`, { method: 'POST' });
       await this.poll();
     } catch (err) {
-      this.error = err instanceof ApiError ? err.message : (err as Error).message;
+      this.error = actionFailed(err);
     }
   }
 

@@ -15,5 +15,14 @@ export const capacityPanelStyles = css`
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0 0 12px; }
   dt { color: #646a73; }
   dd { margin: 0; }
+  td.text { max-width: 420px; }
+  td.title strong { font-weight: 600; }
+  @media (max-width: 600px) {
+    .bar { width: 80px; }
+    .limit { flex-wrap: wrap; }
+    td.text { max-width: none; }
+    dl { grid-template-columns: 1fr; }
+    code { white-space: pre-wrap; overflow-wrap: anywhere; }
+  }
   code { background: #f2f3f5; padding: 1px 4px; border-radius: 4px; }
 `;

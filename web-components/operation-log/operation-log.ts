@@ -3,8 +3,10 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
-import { localTime } from '../shared/labels.js';
+import { localTime, timeZoneReady } from '../shared/time.js';
+
 import type { BranchListBody, OperationLogBody, OperationLogItem } from '../../plugin/contract/index.js';
 import { operationLogStyles } from './operation-log.styles.js';
 import { actionLabel, changeLine } from './operation-log.labels.js';
@@ -35,7 +37,7 @@ export class WssOperationLog extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void apiFetch<BranchListBody>(this.apiBase, '/branches').then((b) => (this.branches = b.items), () => undefined);
-    void this.load();
+    void timeZoneReady(this.apiBase).then(() => this.load());
   }
 
   private async load() {
@@ -46,7 +48,11 @@ export class WssOperationLog extends LitElement {
       this.body = body;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = (err as Error).message;
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.body = null;
+        this.error = loadFailed(err);
+      }
     }
   }
 
@@ -110,9 +116,9 @@ export class WssOperationLog extends LitElement {
     const b = this.body;
     const pages = b ? Math.max(1, Math.ceil(b.total / this.pageSize)) : 1;
     return html`${this.renderFilters()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="scroll">
-        <table data-testid="operation-log">
+        <table class="cards" data-testid="operation-log">
           <thead><tr>
             <th scope="col">${msg('时间', { id: 'operationLog.at' })}</th>
             <th scope="col">${msg('操作人', { id: 'operationLog.actor' })}</th>

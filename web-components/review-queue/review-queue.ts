@@ -3,7 +3,10 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { actionFailed, loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
+import { useTimeZone } from '../shared/time.js';
+import { readUrlFilters, writeUrlFilters } from '../shared/url-filters.js';
 import { localTime } from '../shared/labels.js';
 import type {
   BranchListBody, MeBody, ReviewDecisionBody, ReviewDecisionResult, ReviewItem, ReviewListBody, ReviewListKind, ReviewSummaryBody,
@@ -59,12 +62,17 @@ export class WssReviewQueue extends LitElement {
   }
 
   private async init() {
+    const kept = readUrlFilters(['kind', 'branch', 'age'] as const);
+    if (kept.kind === 'pending' || kept.kind === 'returned' || kept.kind === 'decided') this.kind = kept.kind;
+    this.branchId = kept.branch ?? '';
+    this.olderThanHours = kept.age ?? '';
     try {
       const [me, branches] = await Promise.all([apiFetch<MeBody>(this.apiBase, '/me'), apiFetch<BranchListBody>(this.apiBase, '/branches')]);
       this.me = me;
+      useTimeZone(me.timezone);
       this.branches = branches.items;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     }
     await this.load();
   }
@@ -76,6 +84,7 @@ export class WssReviewQueue extends LitElement {
 
   private async load() {
     const seq = ++this.seq;
+    writeUrlFilters({ kind: this.kind === 'pending' ? '' : this.kind, branch: this.branchId, age: this.olderThanHours });
     try {
       const [list, summary] = await Promise.all([
         apiFetch<ReviewListBody>(
@@ -90,7 +99,12 @@ export class WssReviewQueue extends LitElement {
       this.summary = summary;
       this.error = '';
     } catch (err) {
-      if (seq === this.seq) this.error = (err as Error).message;
+      if (seq === this.seq) {
+        // No stale rows under a new filter.
+        this.items = [];
+        this.total = 0;
+        this.error = loadFailed(err);
+      }
     }
   }
 
@@ -142,7 +156,7 @@ export class WssReviewQueue extends LitElement {
       await this.load();
       this.dispatchEvent(new CustomEvent('wss-reviews-change', { detail: { pending: this.summary?.pending ?? 0, returned: this.summary?.returned ?? 0 }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     } finally {
       this.busy = false;
     }
@@ -163,7 +177,7 @@ export class WssReviewQueue extends LitElement {
       await this.load();
       this.dispatchEvent(new CustomEvent('wss-reviews-change', { detail: { pending: this.summary?.pending ?? 0, returned: this.summary?.returned ?? 0 }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = actionFailed(err);
     }
   }
 
@@ -177,7 +191,7 @@ export class WssReviewQueue extends LitElement {
   private renderTabs() {
     const tab = (kind: ReviewListKind, label: string, count?: number) =>
       html`<button role="tab" data-tab=${kind} aria-selected=${this.kind === kind} class=${this.kind === kind ? 'on' : ''} @click=${() => this.setKind(kind)}>
-        ${label}${count !== undefined ? html` <span class="count" data-testid=${`count-${kind}`}>${count}</span>` : nothing}</button>`;
+        ${label}${count ? html` <span class="count" data-testid=${`count-${kind}`}>${count}</span>` : nothing}</button>`;
     return html`<div class="tabs" role="tablist">
       ${tab('pending', msg('待审核', { id: 'reviewQueue.pending' }), this.summary?.pending)}
       ${tab('returned', msg('已退回', { id: 'reviewQueue.returned' }), this.summary?.returned)}
@@ -191,16 +205,16 @@ export class WssReviewQueue extends LitElement {
         ? html`<label>${msg('分公司', { id: 'reviewQueue.branch' })}
             <select data-filter="branch" @change=${(e: Event) => this.setFilter('branchId', (e.target as HTMLSelectElement).value)}>
               <option value="">${msg('全部分公司', { id: 'reviewQueue.allBranches' })}</option>
-              ${this.branches.map((b) => html`<option value=${b.id}>${b.name}</option>`)}
+              ${this.branches.map((b) => html`<option value=${b.id} ?selected=${b.id === this.branchId}>${b.name}</option>`)}
             </select></label>`
         : nothing}
       ${this.kind === 'pending'
         ? html`<label>${msg('等待时长', { id: 'reviewQueue.age' })}
             <select data-filter="age" @change=${(e: Event) => this.setFilter('olderThanHours', (e.target as HTMLSelectElement).value)}>
               <option value="">${msg('全部', { id: 'reviewQueue.anyAge' })}</option>
-              <option value="24">${msg('超过 1 天', { id: 'reviewQueue.age1' })}</option>
-              <option value="72">${msg('超过 3 天', { id: 'reviewQueue.age3' })}</option>
-              <option value="168">${msg('超过 7 天', { id: 'reviewQueue.age7' })}</option>
+              <option value="24" ?selected=${this.olderThanHours === '24'}>${msg('超过 1 天', { id: 'reviewQueue.age1' })}</option>
+              <option value="72" ?selected=${this.olderThanHours === '72'}>${msg('超过 3 天', { id: 'reviewQueue.age3' })}</option>
+              <option value="168" ?selected=${this.olderThanHours === '168'}>${msg('超过 7 天', { id: 'reviewQueue.age7' })}</option>
             </select></label>`
         : nothing}
       <span class="muted" data-testid="total">${msg(str`共 ${this.total} 家门店`, { id: 'reviewQueue.total' })}</span>
@@ -300,7 +314,7 @@ export class WssReviewQueue extends LitElement {
     return html`
       ${this.renderTabs()}
       ${this.renderToolbar()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.renderResults()}
       ${this.renderBulk()}
       <div class="list">${this.items.map((i) => this.renderItem(i))}</div>

@@ -30,4 +30,4 @@ export function storeList(ids: string[], max = 5): string {
   return ids.length > max ? msg(str`${shown} 等 ${ids.length} 家`, { id: 'common.storeListMore' }) : shown;
 }
 
-export const localTime = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false });
+export { localTime } from './time.js';

@@ -25,4 +25,22 @@ export const baseStyles = css`
   .muted { color: #8f959e; }
   .error { color: #d83931; }
   .pager { display: flex; gap: 12px; align-items: center; justify-content: flex-end; margin-top: 12px; }
+  .scroll { overflow-x: auto; max-width: 100%; }
+  .notice { padding: 8px 12px; border-radius: 6px; margin: 8px 0; }
+  .notice.success { background: #e8f7ee; color: #1a7f37; }
+  .notice.failure { background: #fff1f0; color: #d83931; }
+  .empty { padding: 24px 8px; text-align: center; color: #8f959e; }
+  /* On a phone (the WeCom workbench) a table.cards becomes one card per row, labelled by data-label. */
+  @media (max-width: 600px) {
+    table.cards thead { display: none; }
+    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; box-sizing: border-box; }
+    table.cards { background: none; }
+    table.cards tr { background: #fff; border: 1px solid #e5e6eb; border-radius: 8px; margin-bottom: 8px; padding: 6px 0; }
+    table.cards td { border: none; padding: 3px 12px; overflow-wrap: anywhere; }
+    table.cards td[data-label]::before { content: attr(data-label) '：'; color: #8f959e; }
+    table.cards td.actions { display: flex; flex-wrap: wrap; gap: 8px; padding-top: 6px; }
+    table.cards td.actions button, .pager button { min-height: 36px; min-width: 64px; }
+    .toolbar > label { flex: 1 1 140px; }
+    .toolbar select, .toolbar input { width: 100%; box-sizing: border-box; min-height: 36px; }
+  }
 `;

@@ -1,13 +1,12 @@
-import { svg, type SVGTemplateResult } from 'lit';
+import type { ChartOption } from '../shared/chart.js';
 
 /**
- * Small SVG charts drawn by <wss-stats-dashboard>: no chart library, fixed viewBox, scales with the
- * container. Every chart is role="img" with a text summary, so screen readers get the numbers too.
+ * ECharts options for <wss-stats-dashboard>: funnel, binding rate by branch, daily trend. Each
+ * tooltip shows the same figures the API answered (counts with thousands separators, rates to one
+ * decimal); <wss-chart> draws them inside the element's shadow root.
  */
 export const formatCount = (n: number) => n.toLocaleString('zh-CN');
 export const formatPercent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
-
-const PALETTE = ['#3370ff', '#14c0ff', '#34c724', '#ffc60a', '#f54a45'];
 
 export interface FunnelStep {
   key: string;
@@ -15,33 +14,40 @@ export interface FunnelStep {
   count: number;
 }
 
-/** Centred bars, widest first; each step shows its count and the share of the step before it. */
-export function funnelChart(steps: FunnelStep[], summary: string): SVGTemplateResult {
-  const width = 440;
-  const rowHeight = 40;
-  const labelWidth = 104;
-  const max = Math.max(1, ...steps.map((s) => s.count));
-  const barSpace = width - labelWidth - 64;
-  return svg`<svg viewBox="0 0 ${width} ${steps.length * rowHeight}" role="img" aria-label=${summary} class="chart funnel">
-    ${steps.map((step, i) => {
-      const w = Math.max(2, (step.count / max) * barSpace);
-      const x = labelWidth + (barSpace - w) / 2;
-      const y = i * rowHeight + 6;
-      const prev = i > 0 ? steps[i - 1].count : null;
-      const share = prev ? formatPercent(step.count / prev) : '';
-      const count = formatCount(step.count);
-      // A bar too narrow for its number gets the number beside it, in the text colour.
-      const fits = w >= count.length * 8 + 12;
-      return svg`<g data-stage=${step.key} data-count=${step.count}>
-        <text x=${labelWidth - 8} y=${y + 19} text-anchor="end" class="label">${step.label}</text>
-        <rect x=${x} y=${y} width=${w} height=${rowHeight - 12} rx="4" fill=${PALETTE[i % PALETTE.length]}></rect>
-        ${fits
-          ? svg`<text x=${labelWidth + barSpace / 2} y=${y + 19} text-anchor="middle" class="value on-bar">${count}</text>`
-          : svg`<text x=${x + w + 6} y=${y + 19} text-anchor="start" class="value">${count}</text>`}
-        ${share ? svg`<text x=${labelWidth + barSpace + 8} y=${y + 6} class="muted small">↓ ${share}</text>` : null}
-      </g>`;
-    })}
-  </svg>`;
+type TipParam = { dataIndex: number; seriesName?: string; marker?: string; value?: unknown; axisValue?: string };
+
+/** One bar per step, in the API's order; the tooltip gives the count and the share of the step before. */
+export function funnelOption(steps: FunnelStep[], shareLabel: string): ChartOption {
+  const share = (i: number) => (i > 0 && steps[i - 1].count ? formatPercent(steps[i].count / steps[i - 1].count) : null);
+  return {
+    grid: { left: 8, right: 96, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: TipParam) => {
+        const step = steps[p.dataIndex];
+        const s = share(p.dataIndex);
+        return `${step.label}：<b data-count="${step.count}">${formatCount(step.count)}</b>${s ? `<br/>${shareLabel} ${s}` : ''}`;
+      },
+    },
+    xAxis: { type: 'value', show: false },
+    yAxis: { type: 'category', inverse: true, data: steps.map((s) => s.label), axisTick: { show: false }, axisLine: { show: false } },
+    series: [
+      {
+        type: 'bar',
+        barMaxWidth: 26,
+        colorBy: 'data',
+        label: {
+          show: true,
+          position: 'right',
+          formatter: (p: TipParam) => {
+            const s = share(p.dataIndex);
+            return s ? `${formatCount(steps[p.dataIndex].count)}  ↓${s}` : formatCount(steps[p.dataIndex].count);
+          },
+        },
+        data: steps.map((s) => s.count),
+      },
+    ],
+  };
 }
 
 export interface BarItem {
@@ -52,29 +58,27 @@ export interface BarItem {
   note: string;
 }
 
-/** Horizontal percentage bars on a 0–100 % scale (binding rate by branch). */
-export function percentBars(items: BarItem[], summary: string): SVGTemplateResult {
-  const width = 440;
-  const rowHeight = 32;
-  const labelWidth = 84;
-  const barSpace = width - labelWidth - 120;
-  return svg`<svg viewBox="0 0 ${width} ${Math.max(1, items.length) * rowHeight + 18}" role="img" aria-label=${summary} class="chart bars">
-    ${[0, 0.5, 1].map((t) => svg`<g>
-      <line x1=${labelWidth + t * barSpace} x2=${labelWidth + t * barSpace} y1="0" y2=${items.length * rowHeight} class="grid"></line>
-      <text x=${labelWidth + t * barSpace} y=${items.length * rowHeight + 14} text-anchor="middle" class="muted small">${t * 100}%</text>
-    </g>`)}
-    ${items.map((item, i) => {
-      const y = i * rowHeight + 6;
-      const w = (item.value ?? 0) * barSpace;
-      return svg`<g data-branch=${item.key} data-rate=${item.value ?? ''}>
-        <text x=${labelWidth - 10} y=${y + 16} text-anchor="end" class="label">${item.label}</text>
-        <rect x=${labelWidth} y=${y} width=${barSpace} height="22" rx="4" class="track"></rect>
-        <rect x=${labelWidth} y=${y} width=${w} height="22" rx="4" fill=${PALETTE[0]}></rect>
-        <text x=${labelWidth + barSpace + 10} y=${y + 16} class="value">${formatPercent(item.value)}</text>
-        <text x=${labelWidth + barSpace + 60} y=${y + 16} class="muted small">${item.note}</text>
-      </g>`;
-    })}
-  </svg>`;
+/** Horizontal bars on a 0–100 % axis, one per branch; the tooltip adds the stores bound. */
+export function percentBarsOption(items: BarItem[], seriesName: string): ChartOption {
+  return {
+    grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: TipParam) => `${items[p.dataIndex].label}<br/>${seriesName}：<b>${formatPercent(items[p.dataIndex].value)}</b>（${items[p.dataIndex].note}）`,
+    },
+    xAxis: { type: 'value', min: 0, max: 100, interval: 25, axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'category', inverse: true, data: items.map((i) => i.label), axisTick: { show: false } },
+    series: [
+      {
+        type: 'bar',
+        name: seriesName,
+        barMaxWidth: 22,
+        showBackground: true,
+        label: { show: true, position: 'right', formatter: (p: TipParam) => formatPercent(items[p.dataIndex].value) },
+        data: items.map((i) => (i.value === null ? null : Math.round(i.value * 1000) / 10)),
+      },
+    ],
+  };
 }
 
 export interface Series {
@@ -83,37 +87,20 @@ export interface Series {
   values: number[];
 }
 
-/** Daily lines with a shared y axis (nice round ticks) and sparse date labels. */
-export function lineChart(days: string[], series: Series[], summary: string): SVGTemplateResult {
-  const width = 960;
-  const height = 240;
-  const pad = { left: 48, right: 28, top: 12, bottom: 28 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
-  const max = niceMax(Math.max(1, ...series.flatMap((s) => s.values)));
-  const x = (i: number) => pad.left + (days.length <= 1 ? plotW / 2 : (i / (days.length - 1)) * plotW);
-  const y = (v: number) => pad.top + plotH - (v / max) * plotH;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => Math.round(max * t));
-  const labelEvery = Math.max(1, Math.ceil(days.length / 7));
-  return svg`<svg viewBox="0 0 ${width} ${height}" role="img" aria-label=${summary} class="chart trend">
-    ${ticks.map((t) => svg`<g>
-      <line x1=${pad.left} x2=${width - pad.right} y1=${y(t)} y2=${y(t)} class="grid"></line>
-      <text x=${pad.left - 6} y=${y(t) + 4} text-anchor="end" class="muted small">${formatCount(t)}</text>
-    </g>`)}
-    ${days.map((d, i) => (i % labelEvery === 0 || i === days.length - 1
-      ? svg`<text x=${x(i)} y=${height - 8} text-anchor="middle" class="muted small">${d.slice(5)}</text>`
-      : null))}
-    ${series.map((s, si) => svg`<g data-series=${s.key}>
-      <polyline fill="none" stroke=${PALETTE[si % PALETTE.length]} stroke-width="2" points=${s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ')}></polyline>
-      ${days.length <= 31 ? s.values.map((v, i) => svg`<circle cx=${x(i)} cy=${y(v)} r="2.5" fill=${PALETTE[si % PALETTE.length]}><title>${days[i]} ${s.label}: ${formatCount(v)}</title></circle>`) : null}
-    </g>`)}
-  </svg>`;
-}
-
-export const seriesColor = (i: number) => PALETTE[i % PALETTE.length];
-
-function niceMax(v: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(v));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= v) return step * magnitude;
-  return 10 * magnitude;
+/** Daily lines with a legend, "MM-DD" day labels and one tooltip per day listing every series. */
+export function lineOption(days: string[], series: Series[]): ChartOption {
+  return {
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    legend: { top: 0, data: series.map((s) => s.label) },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (params: TipParam[]) => {
+        const i = params[0]?.dataIndex ?? 0;
+        return [days[i], ...params.map((p) => `${p.marker ?? ''}${p.seriesName}：<b>${formatCount(series.find((s) => s.label === p.seriesName)!.values[i])}</b>`)].join('<br/>');
+      },
+    },
+    xAxis: { type: 'category', boundaryGap: false, data: days, axisLabel: { formatter: (d: string) => d.slice(5) } },
+    yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatCount(v) } },
+    series: series.map((s) => ({ type: 'line', name: s.label, data: s.values, showSymbol: days.length <= 31, symbolSize: 5 })),
+  };
 }

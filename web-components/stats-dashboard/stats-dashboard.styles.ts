@@ -1,6 +1,8 @@
 import { css } from 'lit';
 
 export const statsDashboardStyles = css`
+  .presets { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 10px; }
+  .presets button[aria-pressed='true'] { border-color: var(--wss-primary, #3370ff); color: var(--wss-primary, #3370ff); background: #eef3ff; }
   a.button { display: inline-block; text-decoration: none; color: inherit; padding: 6px 12px; border: 1px solid #d0d3d6; border-radius: 6px; background: #fff; }
   a.button.primary { background: var(--wss-primary, #3370ff); border-color: var(--wss-primary, #3370ff); color: #fff; }
   .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; margin-bottom: 8px; }

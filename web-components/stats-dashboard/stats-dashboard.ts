@@ -3,8 +3,12 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
-import { formatCount, formatPercent, funnelChart, lineChart, percentBars, seriesColor } from './stats-charts.js';
+import { localDay, localTime, timeZoneReady } from '../shared/time.js';
+import { readUrlFilters, writeUrlFilters } from '../shared/url-filters.js';
+import { formatCount, formatPercent, funnelOption, lineOption, percentBarsOption } from './stats-charts.js';
+import '../shared/chart.js';
 import { statsDashboardStyles } from './stats-dashboard.styles.js';
 import type { FunnelCounts, StatsOverviewBody } from '../../plugin/contract/index.js';
 
@@ -40,7 +44,11 @@ export class WssStatsDashboard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
+    const kept = readUrlFilters(['from', 'to', 'branch'] as const);
+    this.from = kept.from ?? '';
+    this.to = kept.to ?? '';
+    this.branchId = kept.branch ?? '';
+    void timeZoneReady(this.apiBase).then(() => this.load());
   }
 
   /** Reloads with the current filters. */
@@ -55,6 +63,7 @@ export class WssStatsDashboard extends LitElement {
   private async load() {
     const seq = ++this.requestSeq;
     this.loading = true;
+    writeUrlFilters({ from: this.from, to: this.to, branch: this.branchId });
     try {
       const data = await apiFetch<StatsOverview>(this.apiBase, `/stats/overview${this.filterQuery()}`);
       if (seq !== this.requestSeq) return;
@@ -64,7 +73,10 @@ export class WssStatsDashboard extends LitElement {
       if (!data.branchId) this.branchOptions = data.branches.map((b) => ({ id: b.branchId, name: b.branchName }));
       this.error = '';
     } catch (err) {
-      if (seq === this.requestSeq) this.error = (err as Error).message;
+      if (seq !== this.requestSeq) return;
+      // The previous period's numbers must not stay under the new filter.
+      this.data = null;
+      this.error = loadFailed(err);
     } finally {
       if (seq === this.requestSeq) this.loading = false;
     }
@@ -92,6 +104,39 @@ export class WssStatsDashboard extends LitElement {
     }
   }
 
+  /** 今天 / 昨天 / 近7天 / 近30天 / 本月, as days in the configured time zone. */
+  private presets(): { key: string; label: string; from: string; to: string }[] {
+    const today = localDay();
+    const shift = (day: string, n: number) => {
+      const d = new Date(`${day}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    };
+    const yesterday = shift(today, -1);
+    return [
+      { key: 'today', label: msg('今天', { id: 'stats.preset.today' }), from: today, to: today },
+      { key: 'yesterday', label: msg('昨天', { id: 'stats.preset.yesterday' }), from: yesterday, to: yesterday },
+      { key: '7d', label: msg('近7天', { id: 'stats.preset.7d' }), from: shift(today, -6), to: today },
+      { key: '30d', label: msg('近30天', { id: 'stats.preset.30d' }), from: shift(today, -29), to: today },
+      { key: 'month', label: msg('本月', { id: 'stats.preset.month' }), from: `${today.slice(0, 8)}01`, to: today },
+    ];
+  }
+
+  private pickPreset(from: string, to: string) {
+    this.from = from;
+    this.to = to;
+    this.setFilter('from', from);
+  }
+
+  private renderPresets() {
+    const presets = this.presets();
+    const active = presets.find((p) => p.from === this.from && p.to === this.to)?.key ?? 'custom';
+    return html`<div class="presets" role="group" aria-label=${msg('时间范围', { id: 'stats.range' })}>
+      ${presets.map((p) => html`<button data-preset=${p.key} aria-pressed=${active === p.key ? 'true' : 'false'} @click=${() => this.pickPreset(p.from, p.to)}>${p.label}</button>`)}
+      <button data-preset="custom" aria-pressed=${active === 'custom' ? 'true' : 'false'} @click=${() => (this.renderRoot.querySelector('input[data-filter="from"]') as HTMLInputElement | null)?.focus()}>${msg('自定义', { id: 'stats.preset.custom' })}</button>
+    </div>`;
+  }
+
   private exportUrl(format: 'xlsx' | 'csv') {
     return `${this.apiBase}/stats/export.${format}${this.filterQuery()}`;
   }
@@ -114,7 +159,7 @@ export class WssStatsDashboard extends LitElement {
 
   private renderToolbar() {
     const d = this.data;
-    return html`<div class="toolbar" role="search">
+    return html`${this.renderPresets()}<div class="toolbar" role="search">
       <label>${msg('开始日期', { id: 'stats.from' })}
         <input type="date" data-filter="from" .value=${this.from} max=${this.to} @change=${(e: Event) => this.setFilter('from', (e.target as HTMLInputElement).value)} /></label>
       <label>${msg('结束日期', { id: 'stats.to' })}
@@ -175,16 +220,17 @@ export class WssStatsDashboard extends LitElement {
       <div class="grid">
         <section aria-labelledby="funnel-title">
           <h3 id="funnel-title">${msg('转化漏斗', { id: 'stats.funnel' })}</h3>
-          ${funnelChart(steps, funnelSummary)}
+          <wss-chart data-chart="funnel" style="--wss-chart-height: 240px" .label=${funnelSummary} .option=${funnelOption(steps, msg('较上一步', { id: 'stats.shareOfPrevious' }))}></wss-chart>
         </section>
         <section aria-labelledby="binding-title">
           <h3 id="binding-title">${msg('各分公司绑定率', { id: 'stats.bindingByBranch' })}</h3>
-          ${bars.length ? percentBars(bars, barsSummary) : html`<p class="muted">${msg('暂无门店', { id: 'stats.noStores' })}</p>`}
+          ${bars.length
+            ? html`<wss-chart data-chart="branches" style=${`--wss-chart-height: ${Math.max(120, bars.length * 40 + 40)}px`} .label=${barsSummary} .option=${percentBarsOption(bars, msg('绑定率', { id: 'stats.bindingRate' }))}></wss-chart>`
+            : html`<p class="muted">${msg('暂无门店', { id: 'stats.noStores' })}</p>`}
         </section>
         <section aria-labelledby="trend-title" class="wide">
           <h3 id="trend-title">${msg('每日趋势', { id: 'stats.trend' })} <span class="muted small">${msg('（按日去重）', { id: 'stats.dailyDistinct' })}</span></h3>
-          <ul class="legend">${series.map((s, i) => html`<li><span class="swatch" style="background:${seriesColor(i)}"></span>${s.label}</li>`)}</ul>
-          ${lineChart(days, series, series.map((s) => `${s.label}: ${s.values.map(formatCount).join(', ')}`).join('; '))}
+          <wss-chart data-chart="trend" .label=${series.map((s) => `${s.label}: ${s.values.map(formatCount).join(', ')}`).join('; ')} .option=${lineOption(days, series)}></wss-chart>
         </section>
         ${this.renderBindingTrend(d)}
         <section aria-labelledby="capacity-title" class="wide">
@@ -201,7 +247,7 @@ export class WssStatsDashboard extends LitElement {
         </section>
       </div>
       ${d.rolledUpAt
-        ? html`<p class="muted small" data-testid="freshness">${msg(str`数据汇总于 ${new Date(d.rolledUpAt).toLocaleString('zh-CN', { timeZone: d.period.timezone, hour12: false })}`, { id: 'stats.rolledUpAt' })}</p>`
+        ? html`<p class="muted small" data-testid="freshness">${msg(str`数据汇总于 ${localTime(d.rolledUpAt)}`, { id: 'stats.rolledUpAt' })}</p>`
         : html`<p class="muted small" data-testid="freshness">${msg('数据尚未汇总', { id: 'stats.notRolledUp' })}</p>`}
       ${d.canRefresh
         ? html`<button type="button" class="button" data-action="refresh" ?disabled=${this.refreshing} @click=${() => void this.refreshNow()}>
@@ -219,7 +265,7 @@ export class WssStatsDashboard extends LitElement {
     return html`<section aria-labelledby="binding-trend-title" class="wide" data-testid="binding-trend">
       <h3 id="binding-trend-title">${msg('绑定率趋势', { id: 'stats.bindingTrend' })}</h3>
       ${points.length
-        ? lineChart(points.map((p) => p.day), [{ key: 'bindingRate', label, values }], `${label}: ${points.map((p, i) => `${p.day} ${values[i]}%`).join(', ')}`)
+        ? html`<wss-chart data-chart="binding-trend" .label=${`${label}: ${points.map((p, i) => `${p.day} ${values[i]}%`).join(', ')}`} .option=${lineOption(points.map((p) => p.day), [{ key: 'bindingRate', label, values }])}></wss-chart>`
         : html`<p class="muted">${msg('所选区间内还没有每日绑定快照', { id: 'stats.noBindingTrend' })}</p>`}
     </section>`;
   }
@@ -238,7 +284,7 @@ export class WssStatsDashboard extends LitElement {
   override render() {
     return html`
       ${this.renderToolbar()}
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.data ? this.renderBody(this.data) : nothing}
     `;
   }

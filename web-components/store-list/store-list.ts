@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import '../shared/localize.js';
 import { apiFetch, queryString } from '../shared/api.js';
+import { loadFailed } from '../shared/errors.js';
 import { baseStyles } from '../shared/styles.js';
 import { storeListStyles } from './store-list.styles.js';
 import type { BranchItem, BranchListBody, StoreItem, StoreListBody } from '../../plugin/contract/index.js';
@@ -53,7 +54,7 @@ export class WssStoreList extends LitElement {
       const { items } = await apiFetch<BranchListBody>(this.apiBase, '/branches');
       this.branches = items;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = loadFailed(err);
     }
   }
 
@@ -70,7 +71,7 @@ export class WssStoreList extends LitElement {
       this.total = result.total;
       this.error = '';
     } catch (err) {
-      if (seq === this.requestSeq) this.error = (err as Error).message;
+      if (seq === this.requestSeq) this.error = loadFailed(err);
     } finally {
       if (seq === this.requestSeq) this.loading = false;
     }
@@ -125,7 +126,7 @@ export class WssStoreList extends LitElement {
           <input type="search" data-filter="q" .value=${this.q} @input=${this.onSearch} /></label>
         <span class="muted" aria-live="polite">${this.loading ? msg('加载中…', { id: 'stores.loading' }) : msg(str`共 ${this.total} 家门店`, { id: 'stores.total' })}</span>
       </div>
-      ${this.error ? html`<p class="error" role="alert">${msg(str`加载失败：${this.error}`, { id: 'common.error' })}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <table>
         <thead><tr>
           <th scope="col">${msg('门店编号', { id: 'stores.id' })}</th>
