@@ -24,6 +24,13 @@ describe('parseImportFile: CSV', () => {
     ]);
   });
 
+  it('answers unreadable_file when text valid at the start (read as UTF-8) turns invalid later', async () => {
+    const head = '门店编号,企微账号\n' + Array.from({ length: 3000 }, (_, i) => `S${i},kf_${i},主账号,门店备注门店备注`).join('\n') + '\n';
+    expect(Buffer.byteLength(head)).toBeGreaterThan(64 * 1024);
+    const error = await inputError(parseImportFile(Buffer.concat([csv(head), Buffer.from([0xff, 0xfe, 0x2c, 0x0a])]), 'csv'));
+    expect(error.code).toBe('unreadable_file');
+  });
+
   it('strips a UTF-8 BOM so the first header is recognised', async () => {
     const rows = await parseImportFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv('门店编号,企微账号\r\nS1,kf_1\r\n')]), 'csv');
     expect(rows).toEqual([{ row: 2, storeId: 'S1', userid: 'kf_1', role: '', note: '' }]);

@@ -55,7 +55,12 @@ const ENCODING_PROBE_BYTES = 64 * 1024;
  * decoded in one go). CSV from Excel in China is often GBK: when the first slice is not UTF-8, the
  * file is read as GBK.
  */
-async function* decodedSlices(buffer: Buffer): AsyncGenerator<string> {
+/**
+ * Decodes in slices, yielding to other requests between them. A slice that is not valid text ends
+ * the stream and is recorded in `outcome` (an error thrown here would not reach the CSV parser
+ * through `pipe`, and would escape as an unhandled stream error).
+ */
+async function* decodedSlices(buffer: Buffer, outcome: { undecodable: boolean }): AsyncGenerator<string> {
   let utf8 = true;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, ENCODING_PROBE_BYTES), { stream: true });
@@ -65,13 +70,21 @@ async function* decodedSlices(buffer: Buffer): AsyncGenerator<string> {
   const decoder = new TextDecoder(utf8 ? 'utf-8' : 'gbk', { fatal: utf8 });
   for (let at = 0; at < buffer.length; at += SLICE_BYTES) {
     const last = at + SLICE_BYTES >= buffer.length;
-    yield decoder.decode(buffer.subarray(at, at + SLICE_BYTES), { stream: !last });
+    let text: string;
+    try {
+      text = decoder.decode(buffer.subarray(at, at + SLICE_BYTES), { stream: !last });
+    } catch {
+      outcome.undecodable = true;
+      return;
+    }
+    yield text;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
 async function readCsvRows(buffer: Buffer, sink: RowSink): Promise<void> {
-  const slices = decodedSlices(buffer);
+  const outcome = { undecodable: false };
+  const slices = decodedSlices(buffer, outcome);
   const parser = Readable.from(slices).pipe(
     parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: true, max_record_size: IMPORT_LIMITS.cellChars * 4 }),
   );
@@ -83,6 +96,7 @@ async function readCsvRows(buffer: Buffer, sink: RowSink): Promise<void> {
       if (cells.some((c) => c.length > IMPORT_LIMITS.cellChars)) throw cellTooLong();
       if (sink({ row, cells }) === false) break;
     }
+    if (outcome.undecodable) throw unreadableText();
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as { code?: string }).code;
@@ -93,6 +107,7 @@ async function readCsvRows(buffer: Buffer, sink: RowSink): Promise<void> {
   }
 }
 
+const unreadableText = () => new InputError('CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码后重新上传', { file: 'not valid UTF-8 text' }, 'unreadable_file');
 const cellTooLong = () =>
   new InputError(`导入文件超出限制：单元格最长 ${IMPORT_LIMITS.cellChars} 个字符`, { file: `a cell longer than ${IMPORT_LIMITS.cellChars} characters` }, 'cell_too_long');
 const tooManyRows = () =>
