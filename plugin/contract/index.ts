@@ -11,3 +11,4 @@ export type * from './capacity.js';
 export type * from './reviews.js';
 export type * from './operation-log.js';
 export type * from './members.js';
+export type * from './operations.js';

@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import type { Feature } from '../core/feature.js';
 import type { WecomConfig } from '../wecom/index.js';
 import { wecomCallbackRoutes } from './callback.routes.js';
@@ -23,6 +24,7 @@ export function createWecomCallbacksFeature(deps: {
   listeners: ContactChangeListener[];
   /** Called inside the apply transaction when a live count changed (capacity thresholds). */
   countListeners?: ContactCountListener[];
+  metrics?: PluginMetrics;
 }): Feature<WecomCallbacksService> {
   const service = createWecomCallbackService({
     db: deps.db,
@@ -30,6 +32,7 @@ export function createWecomCallbacksFeature(deps: {
     logger: deps.logger,
     listeners: deps.listeners,
     countListeners: deps.countListeners,
+    metrics: deps.metrics,
   });
   return {
     service,
