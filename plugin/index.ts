@@ -108,6 +108,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     routingChanged: [customerPath.service],
     accountsCounted,
     capacityLevels: fillLevels,
+    metrics,
   });
   const capacity = createCapacityFeature({
     db,

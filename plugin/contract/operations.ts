@@ -15,3 +15,14 @@ export interface HealthBody {
     lastOutcome: string | null;
   }[];
 }
+
+/** GET /stores/:storeId/account and `bindings.storeAccount(storeId)`: who serves the store now. */
+export interface StoreAccountBody {
+  storeId: string;
+  /** The store is open and its serving account is an active binding WeCom reports usable. */
+  served: boolean;
+  /** The account that takes the store's new customers (live code's, else the primary); null when unbound. */
+  account: { userid: string; name: string | null; role: 'primary' | 'backup'; usable: boolean } | null;
+  /** The store's live code (contact way) customers add through; null before the first bind. */
+  liveCode: { configId: string; qrCode: string | null; state: string } | null;
+}

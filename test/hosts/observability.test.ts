@@ -131,6 +131,9 @@ describe('Prometheus metrics', () => {
     await plugin.request('/public/entry/S1');
     await plugin.request('/public/entry/S1');
 
+    // Store-account lookups: the same store twice.
+    for (let i = 0; i < 2; i++) await plugin.service.services.bindings.storeAccount('S1').catch(() => undefined);
+
     const after = await metricsNow();
     const moved = (key: string) => value(after, key) - value(before, key);
     expect(moved('wss_tracking_events_total{outcome="accepted"}')).toBe(2);
@@ -152,6 +155,8 @@ describe('Prometheus metrics', () => {
     expect(moved('wss_wecom_api_calls_total{api="/cgi-bin/gettoken",errcode="0"}')).toBe(1);
     expect(moved('wss_entry_cache_total{result="miss"}')).toBe(1);
     expect(moved('wss_entry_cache_total{result="hit"}')).toBe(1);
+    expect(moved('wss_store_account_cache_total{result="miss"}')).toBe(1);
+    expect(moved('wss_store_account_cache_total{result="hit"}')).toBe(1);
 
     // The counters agree with the rows they count.
     const sent = await db.knex('wss_alert_outbox').where({ status: 'sent' }).count<{ count: string }[]>('* as count');
