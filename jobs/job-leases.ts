@@ -13,6 +13,17 @@ export interface JobLeases {
   renew(jobId: string, leaseMs: number): Promise<boolean>;
   /** Records the outcome and frees this owner's lease. */
   release(jobId: string, outcome: string, detail: string): Promise<void>;
+  /** The last run of every job that ran, in any process (health). */
+  lastRuns(): Promise<JobRunRecord[]>;
+}
+
+export interface JobRunRecord {
+  jobId: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** null while it runs. */
+  outcome: string | null;
+  running: boolean;
 }
 
 export function createJobLeases(db: Knex, owner: string): JobLeases {
@@ -39,6 +50,13 @@ export function createJobLeases(db: Knex, owner: string): JobLeases {
         .where({ job_id: jobId, lease_owner: owner })
         .update({ lease_until: db.raw('clock_timestamp() + make_interval(secs => ?::float / 1000)', [leaseMs]) });
       return updated === 1;
+    },
+
+    async lastRuns() {
+      const rows = (await db(TABLE)
+        .select('job_id', 'started_at', 'finished_at', 'outcome', db.raw('coalesce(lease_until > clock_timestamp(), false) AS running'))
+        .orderBy('job_id')) as { job_id: string; started_at: Date | null; finished_at: Date | null; outcome: string | null; running: boolean }[];
+      return rows.map((r) => ({ jobId: r.job_id, startedAt: r.started_at, finishedAt: r.finished_at, outcome: r.outcome, running: r.running }));
     },
 
     async release(jobId, outcome, detail) {

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Knex } from 'knex';
 import type { Logger } from '../plugin/core/logger.js';
-import { createJobLeases, type JobLeases } from './job-leases.js';
+import { detachedMetrics, type PluginMetrics } from '../plugin/core/metrics.js';
+import { createJobLeases, type JobLeases, type JobRunRecord } from './job-leases.js';
+
+export type { JobRunRecord } from './job-leases.js';
 
 /**
  * `skipped_locked`: another process holds the job's lease (it is running there). `skipped_tick_done`:
@@ -37,6 +40,8 @@ export interface JobScheduler {
   /** Every job the features declare, enabled or not. */
   declaredJobs(): string[];
   enabledJobs(): string[];
+  /** The last run of every job, as the lease rows record it across processes. */
+  lastRuns(): Promise<JobRunRecord[]>;
 }
 
 export interface JobSchedulerDeps {
@@ -48,6 +53,7 @@ export interface JobSchedulerDeps {
   leaseMs?: number;
   /** Names this process in the lease; default host:pid:random. */
   owner?: string;
+  metrics?: PluginMetrics;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -62,6 +68,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
   const { logger } = deps;
+  const metrics = deps.metrics ?? detachedMetrics();
   const defaultLeaseMs = deps.leaseMs ?? 30_000;
   const leases: JobLeases = createJobLeases(deps.db, deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
   const tasks: ScheduledTask[] = [];
@@ -113,6 +120,7 @@ export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
       );
     }, Math.max(100, Math.floor(leaseMs / 3)));
     const controller = new AbortController();
+    const stopTimer = metrics.jobDuration.startTimer({ job: job.id });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -131,10 +139,11 @@ export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
     } finally {
       clearTimeout(timer);
       clearInterval(renew);
+      stopTimer();
     }
     if (outcome !== 'ok') {
       error ??= `timed out after ${job.timeoutMs} ms`;
-      logger.error(`job ${job.id} ${outcome}`, { error });
+      logger.error(`job ${job.id} ${outcome}`, { jobId: job.id, error });
     }
     let detail: string;
     try {
@@ -153,13 +162,17 @@ export function createJobScheduler(deps: JobSchedulerDeps): JobScheduler {
       return { outcome: 'failed', error: errorText(err) };
     });
     running.add(safe);
-    void safe.then(() => running.delete(safe));
+    void safe.then((run) => {
+      running.delete(safe);
+      metrics.jobRuns.inc({ job: job.id, outcome: run.outcome });
+    });
     return safe;
   }
 
   return {
     declaredJobs: () => deps.jobs.map((j) => j.id),
     enabledJobs: () => deps.jobs.filter((j) => j.enabled).map((j) => j.id),
+    lastRuns: () => leases.lastRuns(),
     start() {
       for (const job of deps.jobs) {
         if (!job.enabled) continue;

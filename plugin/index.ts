@@ -29,9 +29,14 @@ import { createOperationLogFeature } from './operation-log/index.js';
 import { createMemberDirectoryFeature } from './member-directory/index.js';
 import { createHandoverFeature } from './handover/index.js';
 import { createMemberBehaviorFeature } from './member-behavior/index.js';
+import { createPluginMetrics, type MetricsOptions } from './core/metrics.js';
+import { createOperationsFeature } from './operations/index.js';
+import { createRedactingLogger } from './core/redact.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
+export type { PluginMetrics, MetricsOptions } from './core/metrics.js';
+export { createPinoLogger } from './core/pino-logger.js';
 export type { PluginConfig, PluginConfigInput } from './config.js';
 export type { RouteSpec } from './core/feature.js';
 export type { TrackingSink, TrackedEvent } from './tracking/index.js';
@@ -46,6 +51,11 @@ export interface CreateWecomStoreServiceOptions {
   host: HostAdapter;
   config: PluginConfigInput;
   logger?: Logger;
+  /**
+   * Prometheus metrics: the host's prom-client registry (or the plugin's own) and a name prefix;
+   * `route` serves GET /ops/metrics (default: only when the plugin keeps its own registry).
+   */
+  metrics?: MetricsOptions & { route?: boolean };
 }
 
 /** Where customers reach the plugin routes: publicBaseUrl (absolute, includes the prefix) or the prefix. */
@@ -60,15 +70,17 @@ function publicBaseOf(config: PluginConfig): string {
  */
 export function createWecomStoreService(options: CreateWecomStoreServiceOptions) {
   const config = parseConfig(options.config);
-  const logger = options.logger ?? createConsoleLogger();
+  // Every feature logs through this: the configured credentials never reach the host's logger.
+  const logger: Logger = createRedactingLogger(options.logger ?? createConsoleLogger(), () => configuredSecrets(config));
   const manifest = loadManifest();
   const { db, host } = options;
   const publicBase = publicBaseOf(config);
+  const metrics = createPluginMetrics(options.metrics);
 
   // One WeCom client for every feature: one token cache, one per-API budget, one concurrency cap.
-  const wecom = createPluginWecomClient({ db, config: config.wecom, logger });
+  const wecom = createPluginWecomClient({ db, config: config.wecom, logger, metrics });
 
-  const tracking = createTrackingFeature({ db, timezone: config.timezone, config: config.customerPath.ingest, logger });
+  const tracking = createTrackingFeature({ db, timezone: config.timezone, config: config.customerPath.ingest, logger, metrics });
   const customerPath = createCustomerPathFeature({
     db,
     config: config.customerPath,
@@ -78,8 +90,9 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     tracking: tracking.service,
     contactWays: wecom,
     listenConnection: config.database.directUrl,
+    metrics,
   });
-  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
+  const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger, metrics });
   const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
   const entryVisibility = createEntryVisibilityFeature({
     db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
@@ -100,6 +113,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     capacityLevels: fillLevels,
     contactEvents,
     timezone: config.timezone,
+    metrics,
   });
   const capacity = createCapacityFeature({
     db,
@@ -122,18 +136,26 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     listeners: [customerPath.service, capacity.service],
     countListeners: [capacity.service],
     wecom,
+    metrics,
+  });
+  const operations = createOperationsFeature({
+    db,
+    metrics,
+    entryListener: () => customerPath.service.entry.stats(),
+    jobs: () => jobs,
+    metricsRoute: options.metrics?.route ?? !options.metrics?.registry,
   });
   const handover = createHandoverFeature({ db, wecom, counts: [capacity.service], hardLevel: config.capacity.hardLevel, logger });
   const memberBehavior = createMemberBehaviorFeature({ db, wecom, logger });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior, operations];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(config.timezone), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
   // The public entry (hit on every paid order) is answered before the router matches its layers.
   const entryFastPath = createEntryFastPath({ entry: customerPath.service.entry, prefix: config.routesPrefix }) as unknown as Middleware;
   const middleware: Middleware = (ctx, next) => entryFastPath(ctx, () => routed(ctx, next));
-  const jobs = createJobScheduler({ db, logger, timezone: config.timezone, jobs: scheduledJobs(manifest, config, features.flatMap((f) => f.jobs)) });
+  const jobs = createJobScheduler({ db, logger, timezone: config.timezone, jobs: scheduledJobs(manifest, config, features.flatMap((f) => f.jobs)), metrics });
 
   const services = {
     wecom,
@@ -150,6 +172,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     wecomCallbacks: wecomCallbacks.service,
     handover: handover.service,
     memberBehavior: memberBehavior.service,
+    operations: operations.service,
   };
 
   return {
@@ -162,6 +185,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     /** The features' declared services: what a host (or its other modules) may call. */
     services,
     jobs,
+    /** The prom-client metrics the features count into (`metrics.registry`: the host's or the plugin's own). */
+    metrics,
     migrate: () => migrateLatest(db),
     /**
      * Starts the features' background work, failing loudly (StartupError) when one cannot work
@@ -178,6 +203,12 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
       for (const feature of [...features].reverse()) await feature.close?.();
     },
   };
+}
+
+/** The credentials in the config, redacted wherever they would appear in a log line. */
+function configuredSecrets(config: PluginConfig): string[] {
+  const { wecom, alerts } = config;
+  return [wecom.corpSecret, wecom.callbackToken, wecom.callbackEncodingAesKey, ...alerts.robots.flatMap((r) => [r.key, r.secret ?? ''])];
 }
 
 /** The features' jobs with their schedules: manifest defaults, the host's `jobs.<id>` config on top. */

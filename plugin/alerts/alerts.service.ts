@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor } from '../host/adapter.js';
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
 import { notFound } from '../core/errors.js';
 import { scopeOf } from '../access/scope.js';
 import type { AttemptsBody, DeliveriesBody, RoutingView, TestSendBody } from '../contract/index.js';
@@ -75,8 +76,10 @@ export function createAlertsService(deps: {
   timezone: string;
   /** Names this process in attempt records; default host:pid:random. */
   workerId?: string;
+  metrics?: PluginMetrics;
 }): AlertsService {
   const { db, store, config, sender, logger } = deps;
+  const metrics = deps.metrics ?? detachedMetrics();
   const worker = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const robots = new Map(config.robots.map((r) => [r.id, r]));
 
@@ -141,6 +144,7 @@ export function createAlertsService(deps: {
       for (const [robotId, ids] of wait) {
         const freesAt = usage.get(robotId)?.freesAt ?? new Date(Date.now() + config.rateWindowMs);
         await store.postpone(trx, ids, freesAt);
+        metrics.robotRateLimitWaits.inc({ channel: robots.get(robotId)?.channel ?? 'unknown' }, ids.length);
       }
       const claimed = await store.claim(trx, take, worker, config.leaseMs);
       const byId = new Map(due.map((m) => [String(m.id), m]));
@@ -175,6 +179,7 @@ export function createAlertsService(deps: {
     if (message.maybeDelivered >= MAX_MAYBE_DELIVERED) {
       await store.finish({ ...common, outcome: 'failed', status: 'failed', errorCode: 'unconfirmed', error: UNCONFIRMED_TWICE });
       report.failed += 1;
+      metrics.alerts.inc({ outcome: 'failed' });
       logger.warn('alert may have been delivered twice without an answer; not sent again', { outboxId: message.id, robot: message.robotId });
       return;
     }
@@ -182,9 +187,11 @@ export function createAlertsService(deps: {
     if (result.ok) {
       await store.finish({ ...common, outcome: 'sent', status: 'sent' });
       report.sent += 1;
+      metrics.alerts.inc({ outcome: 'sent' });
       return;
     }
     const unconfirmed = result.failure === 'unconfirmed';
+    if (result.failure === 'rate_limited') metrics.robotRateLimitWaits.inc({ channel: message.channel });
     const giveUp =
       result.failure === 'permanent' || message.attempts >= config.maxAttempts || (unconfirmed && message.maybeDelivered + 1 >= MAX_MAYBE_DELIVERED);
     const delay = result.failure === 'rate_limited' ? Math.max(config.rateWindowMs, Math.min(result.retryAfterMs ?? 0, config.backoffMaxMs)) : backoffMs(message.attempts);
@@ -196,6 +203,7 @@ export function createAlertsService(deps: {
       errorCode: unconfirmed && giveUp ? 'unconfirmed' : result.code,
       error: unconfirmed && giveUp ? UNCONFIRMED_TWICE : result.message,
     });
+    metrics.alerts.inc({ outcome: giveUp ? 'failed' : 'retried' });
     if (giveUp) {
       report.failed += 1;
       logger.warn('alert delivery failed for good', { outboxId: message.id, robot: message.robotId, code: result.code, attempts: message.attempts });
@@ -205,8 +213,11 @@ export function createAlertsService(deps: {
   }
 
   const service: AlertsService = {
-    enqueue(trx, messages) {
-      return store.enqueue(trx, outboxRows(messages));
+    async enqueue(trx, messages) {
+      const queued = await store.enqueue(trx, outboxRows(messages));
+      // Counted when written; a rollback of the caller's transaction leaves the count a little high.
+      metrics.alerts.inc({ outcome: 'queued' }, queued);
+      return queued;
     },
 
     async deliverDue(signal) {

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import type { Feature } from '../core/feature.js';
 import type { AlertsConfig } from './alerts.config.js';
 import { alertsRoutes } from './alerts.routes.js';
@@ -24,10 +25,11 @@ export function createAlertsFeature(deps: {
   /** Test seams: another sender, a fixed worker name. */
   sender?: RobotSenderLike;
   workerId?: string;
+  metrics?: PluginMetrics;
 }): Feature<AlertsService> {
   const { db, config, logger } = deps;
   const sender = deps.sender ?? createRobotSender({ baseUrls: config.robotBaseUrls, timeoutMs: config.sendTimeoutMs, logger });
-  const service = createAlertsService({ db, store: createAlertsStore(db), config, sender, logger, timezone: deps.timezone, workerId: deps.workerId });
+  const service = createAlertsService({ db, store: createAlertsStore(db), config, sender, logger, timezone: deps.timezone, workerId: deps.workerId, metrics: deps.metrics });
   return {
     service,
     routes: alertsRoutes(service),

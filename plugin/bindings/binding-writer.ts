@@ -25,6 +25,8 @@ export function createBindingWriter(deps: {
   store: BindingsStore;
   entries: Pick<EntryVisibilityService, 'hideAutomatically' | 'submitForReview'>;
   liveCodes: LiveCodes;
+  /** After every committed change (the store-account cache forgets what it knew). */
+  committed?: () => void;
 }): BindingWriter {
   const { db, store, entries, liveCodes } = deps;
   return {
@@ -37,6 +39,7 @@ export function createBindingWriter(deps: {
         await liveCodes.undo(effects);
         throw error;
       }
+      deps.committed?.();
       await liveCodes.afterCommit(effects);
       return result;
     },

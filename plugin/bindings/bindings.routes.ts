@@ -6,7 +6,7 @@ import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
 import { readJsonObject } from '../http/body.js';
 import type {
-  AccountCheckBody, BindingChangeBody, SharingBody, StoreDetailBody, StoreHistoryBody, StoreListBody,
+  AccountCheckBody, BindingChangeBody, SharingBody, StoreDetailBody, StoreHistoryBody, StoreListBody, StoreAccountBody,
 } from '../contract/index.js';
 import type { BindingsService } from './bindings.service.js';
 
@@ -41,6 +41,12 @@ export function bindingsRoutes(bindings: BindingsService): RouteSpec[] {
   routes.get('/stores/:storeId/bindings', PERMISSIONS.bindingsRead, async (ctx) => {
     const { storeId } = parseInput(storeParams, ctx.params, 'path');
     ctx.body = (await bindings.detail(actorOf(ctx), storeId)) satisfies StoreDetailBody;
+  });
+
+  routes.get('/stores/:storeId/account', PERMISSIONS.bindingsRead, async (ctx) => {
+    const { storeId } = parseInput(storeParams, ctx.params, 'path');
+    ctx.set('Cache-Control', 'private, no-cache');
+    ctx.body = (await bindings.storeAccountFor(actorOf(ctx), storeId)) satisfies StoreAccountBody;
   });
 
   routes.get('/stores/:storeId/history', PERMISSIONS.bindingsRead, async (ctx) => {

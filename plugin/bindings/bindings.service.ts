@@ -19,6 +19,8 @@ import { assessFill, capacityRefusal } from './capacity-check.js';
 import type { CustomerCount, CustomerCounter } from './customer-counter.js';
 import { LOCKS, xactLock } from '../core/locks.js';
 import { SETTLE_MARGIN_MS, type ContactEventLedger } from '../wecom-callbacks/index.js';
+import type { StoreAccountLookup } from './store-account.js';
+import type { StoreAccountBody } from '../contract/index.js';
 
 /** Told after a bind counted accounts' customers (the figure is stored): thresholds are checked as usual. */
 export interface AccountsCountedListener {
@@ -69,6 +71,14 @@ export interface BindingsService {
    * disabled, not activated or gone hides the entries of the stores whose new customers it takes.
    */
   refreshAccountStatuses(signal?: AbortSignal): Promise<AccountStatusReport>;
+  /**
+   * For the host's other features: the account serving the store now and its live code, cached per
+   * process (a change made here is seen at once, one made by another process within seconds).
+   * 404 `store_not_found` for a store the directory does not know.
+   */
+  storeAccount(storeId: string): Promise<StoreAccountBody>;
+  /** The same, for an actor: 403 outside their branch scope. */
+  storeAccountFor(actor: Actor, storeId: string): Promise<StoreAccountBody>;
 }
 
 export function memberProblem(member: MemberLookup): { code: 'unknown_userid' | 'inactive_userid'; message: string } | null {
@@ -91,6 +101,7 @@ export function createBindingsService(deps: {
   counter: CustomerCounter;
   contactEvents: ContactEventLedger;
   logger: Logger;
+  storeAccounts: StoreAccountLookup;
 }): BindingsService {
   const { db, store, writer, entries, members, liveCodes, counter, logger } = deps;
 
@@ -251,6 +262,19 @@ export function createBindingsService(deps: {
     },
 
     liveCodeOf: (storeId) => liveCodes.get(db, storeId),
+
+    async storeAccount(storeId) {
+      const found = await deps.storeAccounts.get(storeId);
+      if (!found) throw notFound(`门店 ${storeId} 不存在`, 'store_not_found');
+      return found.body;
+    },
+
+    async storeAccountFor(actor, storeId) {
+      const found = await deps.storeAccounts.get(storeId);
+      if (!found) throw notFound(`门店 ${storeId} 不存在`, 'store_not_found');
+      assertBranchInScope(scopeOf(actor), found.branchId);
+      return found.body;
+    },
 
     async routeNewCustomersTo(storeId, accountUserid, reason) {
       const routed = await writer.withEffects(async (trx, effects) => {

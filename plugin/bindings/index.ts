@@ -6,6 +6,8 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
+import { createStoreAccountLookup } from './store-account.js';
 import type { Feature } from '../core/feature.js';
 import type { EntryVisibilityService } from '../entry-visibility/index.js';
 import type { ContactEventLedger } from '../wecom-callbacks/index.js';
@@ -43,16 +45,20 @@ export function createBindingsFeature(deps: {
   contactEvents: ContactEventLedger;
   /** The configured time zone: export times and file names. */
   timezone: string;
+  metrics?: PluginMetrics;
+  /** How long another process's binding change may take to reach `storeAccount` here. */
+  storeAccountTtlMs?: number;
 }): Feature<BindingsService> {
   const { db, logger, entries } = deps;
   const concurrency = Math.min(8, deps.concurrency);
   const store = createBindingsStore();
   const members = createMemberLookup({ api: deps.wecom, concurrency });
   const liveCodes = createLiveCodes({ api: deps.wecom, logger, concurrency });
-  const writer = createBindingWriter({ db, store, entries, liveCodes });
+  const storeAccounts = createStoreAccountLookup({ db, ttlMs: deps.storeAccountTtlMs ?? 5000, maxEntries: 50_000, metrics: deps.metrics ?? detachedMetrics() });
+  const writer = createBindingWriter({ db, store, entries, liveCodes, committed: () => storeAccounts.invalidate() });
   const counter = createCustomerCounter({ api: deps.wecom, levels: deps.capacityLevels });
   const service = createBindingsService({
-    db, store, writer, entries, members, liveCodes, counter, contactEvents: deps.contactEvents, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger,
+    db, store, writer, entries, members, liveCodes, counter, contactEvents: deps.contactEvents, routingChanged: deps.routingChanged, accountsCounted: deps.accountsCounted, logger, storeAccounts,
   });
   const imports = createImportsService({ db, store: createImportsStore(db), bindingsStore: store, writer, members, logger });
   const exports = createExportService({ db, store, timezone: deps.timezone });

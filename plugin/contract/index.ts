@@ -12,3 +12,4 @@ export type * from './reviews.js';
 export type * from './operation-log.js';
 export type * from './members.js';
 export type * from './handover.js';
+export type * from './operations.js';

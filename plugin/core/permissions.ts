@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   alertsManage: 'wecom-store-service.alerts:manage',
   statsRead: 'wecom-store-service.stats:read',
   statsExport: 'wecom-store-service.stats:export',
+  operationsRead: 'wecom-store-service.operations:read',
 } as const;
 
 export type PermissionId = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
 import type { EntryPayload } from '../contract/index.js';
 import type { CustomerPathConfig } from './customer-path.config.js';
 import { createEntryChangeListener } from './entry-change-listener.js';
@@ -55,8 +56,12 @@ export function createEntryService(deps: {
   logger: Logger;
   /** A direct connection for LISTEN when the knex pool goes through a transaction pooler. */
   listenConnection?: string;
+  metrics?: PluginMetrics;
 }): EntryService {
   const { store, config, publicBase, logger } = deps;
+  // Bound once: the entry is the hottest path, a labelled child counter is a plain add.
+  const entryCache = (deps.metrics ?? detachedMetrics()).entryCache;
+  const counted = { hit: entryCache.labels({ result: 'hit' }), miss: entryCache.labels({ result: 'miss' }) };
   const cache = new Map<string, Slot>();
   const maxAgeMs = config.entryCacheMaxAgeSeconds * 1000;
   const expiryFrom = (now: number) => now + maxAgeMs * (0.75 + Math.random() * 0.25);
@@ -104,9 +109,11 @@ export function createEntryService(deps: {
       const slot = cache.get(storeId);
       if (slot && listener.live && now < slot.expiresAt) {
         stats.hits += 1;
+        counted.hit.inc();
         return slot.entry;
       }
       stats.misses += 1;
+      counted.miss.inc();
       const before = generation;
       const entry = build(storeId, await store.readEntry(storeId));
       if (listener.live && before === generation) {

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import type { Feature } from '../core/feature.js';
 import type { TrackingService } from '../tracking/index.js';
 import type { ContactChange } from '../wecom-callbacks/index.js';
@@ -43,9 +44,10 @@ export function createCustomerPathFeature(deps: {
   contactWays?: ContactWayApi;
   /** A direct PostgreSQL connection for LISTEN (the knex pool may go through a transaction pooler). */
   listenConnection?: string;
+  metrics?: PluginMetrics;
 }): Feature<CustomerPathService> {
   const { db, config, logger } = deps;
-  const entry = createEntryService({ db, store: createEntryStore(db), config, publicBase: deps.publicBase, logger, listenConnection: deps.listenConnection });
+  const entry = createEntryService({ db, store: createEntryStore(db), config, publicBase: deps.publicBase, logger, listenConnection: deps.listenConnection, metrics: deps.metrics });
   const guide = createGuideService({
     db,
     store: createGuideStore(db),

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import type { Feature } from '../core/feature.js';
 import type { IngestConfig } from './tracking.config.js';
 import { trackingRoutes } from './tracking.routes.js';
@@ -15,7 +16,7 @@ export type { TrackingService } from './tracking.service.js';
 export { CONFIRMED_ADD, type TrackedEvent, type TrackingSink } from './tracking.schema.js';
 export { ingestConfigSchema, type IngestConfig } from './tracking.config.js';
 
-export function createTrackingFeature(deps: { db: Knex; timezone: string; config: IngestConfig; logger: Logger }): Feature<TrackingService> {
-  const service = createTrackingService({ store: createTrackingStore(deps.db, deps.timezone), config: deps.config, logger: deps.logger });
+export function createTrackingFeature(deps: { db: Knex; timezone: string; config: IngestConfig; logger: Logger; metrics?: PluginMetrics }): Feature<TrackingService> {
+  const service = createTrackingService({ store: createTrackingStore(deps.db, deps.timezone), config: deps.config, logger: deps.logger, metrics: deps.metrics });
   return { service, routes: trackingRoutes(service), jobs: [], close: () => service.close() };
 }

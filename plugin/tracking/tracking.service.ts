@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
 import { InputError, rateLimited } from '../core/errors.js';
 import { createWindowCounter } from '../core/window-counter.js';
 import type { IngestResult, RejectedEvent } from '../contract/index.js';
@@ -31,8 +32,10 @@ export function createTrackingService(deps: {
   logger: Logger;
   sinks?: TrackingSink[];
   now?: () => number;
+  metrics?: PluginMetrics;
 }): TrackingService {
   const { store, config, logger } = deps;
+  const counted = (deps.metrics ?? detachedMetrics()).trackingEvents;
   const now = deps.now ?? Date.now;
   const writer = createEventWriter({ store });
   const sinks = [...(deps.sinks ?? [])];
@@ -71,6 +74,7 @@ export function createTrackingService(deps: {
         throw new InputError(`Invalid batch: at most ${MAX_EVENTS_PER_BATCH} events`, { events: `more than ${MAX_EVENTS_PER_BATCH}` }, 'too_many_events');
       }
       if (!perIp.take(clientIp, list.length)) {
+        counted.inc({ outcome: 'rejected' }, list.length);
         throw rateLimited('请求过于频繁 (too many events from this address)');
       }
       const receivedAt = now();
@@ -128,6 +132,9 @@ export function createTrackingService(deps: {
       const stored = await writer.write(good);
       duplicates += good.length - stored.length;
       forward(stored);
+      counted.inc({ outcome: 'accepted' }, stored.length);
+      counted.inc({ outcome: 'duplicate' }, duplicates);
+      counted.inc({ outcome: 'rejected' }, rejected.length);
       return { accepted: stored.length, duplicates, rejected };
     },
 

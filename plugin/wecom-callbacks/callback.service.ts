@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
 import { createCallbackCrypto, type CallbackSecrets, type SignedQuery, type WecomCallbackEvent } from './callback-crypto.js';
 import { createCallbackStore, type CallbackEventRow, type CallbackStore } from './callback.store.js';
 import { applyContactEvent, isPairEvent } from './contact-apply.js';
@@ -87,6 +88,7 @@ export interface WecomCallbackServiceDeps {
   wecom?: Pick<WecomClient, 'iterateByUser'>;
   /** Accounts one scheduled reconcile run may ask WeCom about (the API budget). */
   reconcileBudget?: number;
+  metrics?: PluginMetrics;
 }
 
 /**
@@ -119,6 +121,7 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
   const crypto = createCallbackCrypto(deps.secrets);
   const store = deps.store ?? createCallbackStore(deps.db);
   const { logger } = deps;
+  const counted = (deps.metrics ?? detachedMetrics()).callbacks;
   const countListeners = deps.countListeners ?? [];
   const running = new Set<Promise<unknown>>();
 
@@ -175,6 +178,7 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
     let changes: ContactChange[];
     try {
       changes = await applyInOrder(id);
+      counted.inc({ outcome: 'applied' }, changes.length);
     } catch (error) {
       logger.error('wecom callback processing failed', { eventId: id, error: errorText(error) });
       await store.markFailed(id, errorText(error)).catch(() => undefined);
@@ -207,7 +211,14 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
     },
 
     async receive(query, body) {
-      const event = crypto.openEvent(query, body);
+      let event;
+      try {
+        event = crypto.openEvent(query, body);
+      } catch (error) {
+        counted.inc({ outcome: 'rejected' });
+        throw error;
+      }
+      counted.inc({ outcome: 'received' });
       const eventId = await store.insertEvent({
         dedupeKey: callbackDedupeKey(event),
         event: event.event,
@@ -220,6 +231,7 @@ export function createWecomCallbackService(deps: WecomCallbackServiceDeps): Weco
         rawXml: event.xml,
       });
       if (!eventId) {
+        counted.inc({ outcome: 'deduplicated' });
         logger.info('wecom callback duplicate ignored', { changeType: event.changeType, userId: event.userId });
         return { duplicate: true };
       }

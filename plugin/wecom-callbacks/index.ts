@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import type { Feature } from '../core/feature.js';
 import type { WecomClient, WecomConfig } from '../wecom/index.js';
 import { wecomCallbackRoutes } from './callback.routes.js';
@@ -27,6 +28,7 @@ export function createWecomCallbacksFeature(deps: {
   countListeners?: ContactCountListener[];
   /** WeCom's relations for the contact reconcile (job `contact-reconcile`). */
   wecom?: Pick<WecomClient, 'iterateByUser'>;
+  metrics?: PluginMetrics;
 }): Feature<WecomCallbacksService> {
   const service = createWecomCallbackService({
     db: deps.db,
@@ -35,6 +37,7 @@ export function createWecomCallbacksFeature(deps: {
     listeners: deps.listeners,
     countListeners: deps.countListeners,
     wecom: deps.wecom,
+    metrics: deps.metrics,
   });
   return {
     service,

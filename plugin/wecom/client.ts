@@ -16,6 +16,7 @@ import type {
   TransferCustomerRequest, TransferCustomerResult, TransferKind, TransferResultItem, UnassignedCustomer, UserBehaviorDay,
 } from './types.js';
 import type { Logger } from '../core/logger.js';
+import { detachedMetrics, type PluginMetrics } from '../core/metrics.js';
 
 const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -40,6 +41,7 @@ export interface WecomClientOptions {
   limits?: { perApiPerMinute?: number; concurrency?: number; windowMs?: number };
   retry?: WecomRetryOptions;
   timeoutMs?: number;
+  metrics?: PluginMetrics;
 }
 
 interface ApiSpec {
@@ -106,6 +108,7 @@ export interface WecomClient {
 }
 
 export function createWecomClient(options: WecomClientOptions): WecomClient {
+  const calls = (options.metrics ?? detachedMetrics()).wecomApiCalls;
   const retry = {
     busyRetries: options.retry?.busyRetries ?? 3,
     rateLimitRetries: options.retry?.rateLimitRetries ?? 3,
@@ -145,9 +148,15 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
         response = await http.request({ url: api.path, method: api.method, params: query, data: body });
       } catch (error) {
         const code = axios.isAxiosError(error) ? (error.code ?? 'network error') : 'request failed';
+        calls.inc({ api: api.path, errcode: 'transport' });
         throw new WecomTransportError(api.path, redactText(code, secrets()));
       }
       const data: unknown = response.data;
+      if (response.status !== 200 || !data || typeof data !== 'object' || typeof (data as WecomEnvelope).errcode !== 'number') {
+        calls.inc({ api: api.path, errcode: 'transport' });
+      } else {
+        calls.inc({ api: api.path, errcode: String((data as WecomEnvelope).errcode) });
+      }
       if (response.status !== 200) throw new WecomTransportError(api.path, 'unexpected status', response.status);
       if (!data || typeof data !== 'object' || typeof (data as WecomEnvelope).errcode !== 'number') {
         throw new WecomTransportError(api.path, 'answer is not WeCom JSON', response.status);

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.js';
+import type { PluginMetrics } from '../core/metrics.js';
 import { DomainError, unavailable } from '../core/errors.js';
 import { createWecomClient, type WecomClient } from './client.js';
 import { WecomApiError, WecomTransportError } from './errors.js';
@@ -19,13 +20,14 @@ export type * from './types.js';
 export { wecomConfigSchema, type WecomConfig } from './wecom.config.js';
 
 /** The plugin's client: token shared through the database, budget and cap from the config. */
-export function createPluginWecomClient(deps: { db: Knex; config: WecomConfig; logger: Logger }): WecomClient {
+export function createPluginWecomClient(deps: { db: Knex; config: WecomConfig; logger: Logger; metrics?: PluginMetrics }): WecomClient {
   return createWecomClient({
     baseUrl: deps.config.apiBaseUrl,
     corpId: deps.config.corpId,
     corpSecret: deps.config.corpSecret,
     tokenStore: createDbTokenStore(deps.db),
     logger: deps.logger,
+    metrics: deps.metrics,
     limits: { perApiPerMinute: deps.config.perApiPerMinute, concurrency: deps.config.concurrency },
   });
 }

@@ -93,7 +93,7 @@ describe('binding admin in a real browser', () => {
     // A file with a bad row: the report names the row and commit stays disabled.
     await page.setInputFiles('wss-binding-import input[data-field="file"]', file(['S2004,kf_s2004,主账号', 'S1001,kf_s1001,主账号']));
     await expect.poll(() => page.locator('wss-binding-import [data-testid="summary"]').textContent()).toContain('错误 1 行');
-    expect(await page.locator('wss-binding-import tr[data-row="3"]').textContent()).toContain('不在您的管辖范围');
+    expect(await page.locator('wss-binding-import tr[data-row="3"]').textContent()).toContain('不在您的分公司或不存在');
     expect(await page.locator('wss-binding-import button[data-action="commit"]').isDisabled()).toBe(true);
 
     await page.locator('wss-binding-import button', { hasText: '重新上传' }).click();

@@ -142,6 +142,6 @@ describe('fuzz: generated bad input at every route', () => {
     expect(entry.status).toBe(200);
     expect(await databaseDigest()).toEqual(before);
     console.info(`fuzz: ${runs} generated requests in ${Date.now() - started} ms over ${routes.length} routes`);
-    expect(runs).toBeGreaterThan(50);
+    expect(runs).toBeGreaterThan(20);
   }, FUZZ_MS + 60_000);
 });
