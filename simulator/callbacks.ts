@@ -12,12 +12,15 @@ export interface CallbackTarget {
 }
 
 export interface ChangeEventInput {
+  /** Default change_external_contact; customer_acquisition for quota and link events. */
+  event?: string;
   changeType: string;
   userid: string;
   externalUserId: string;
   state?: string;
   welcomeCode?: string;
   source?: string;
+  linkId?: string;
 }
 
 export interface CallbackAttempt {
@@ -97,10 +100,11 @@ export function createCallbackDispatcher(options: DispatcherOptions) {
       FromUserName: 'sys',
       CreateTime: record.createTime,
       MsgType: 'event',
-      Event: 'change_external_contact',
+      Event: record.event ?? 'change_external_contact',
       ChangeType: record.changeType,
-      UserID: record.userid,
-      ExternalUserID: record.externalUserId,
+      UserID: record.userid || undefined,
+      ExternalUserID: record.externalUserId || undefined,
+      LinkId: record.linkId,
       State: record.state,
       WelcomeCode: record.welcomeCode,
       Source: record.source,
