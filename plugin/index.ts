@@ -27,6 +27,8 @@ import { createStatsFeature } from './stats/index.js';
 import { createContactEventLedger, createWecomCallbacksFeature } from './wecom-callbacks/index.js';
 import { createOperationLogFeature } from './operation-log/index.js';
 import { createMemberDirectoryFeature } from './member-directory/index.js';
+import { createAcquisitionFeature } from './acquisition/index.js';
+import type { GuideLinkSource } from './customer-path/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -66,6 +68,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   // One WeCom client for every feature: one token cache, one per-API budget, one concurrency cap.
   const wecom = createPluginWecomClient({ db, config: config.wecom, logger });
 
+  // The guide asks the acquisition feature for links; it joins once alerts exist.
+  const guideLinks: GuideLinkSource[] = [];
   const tracking = createTrackingFeature({ db, timezone: config.timezone, config: config.customerPath.ingest, logger });
   const customerPath = createCustomerPathFeature({
     db,
@@ -76,8 +80,11 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     tracking: tracking.service,
     contactWays: wecom,
     listenConnection: config.database.directUrl,
+    guideLinks,
   });
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger });
+  const acquisition = createAcquisitionFeature({ db, config: config.acquisition, alerts: alerts.service, wecom, timezone: config.timezone, logger });
+  guideLinks.push(acquisition.service);
   const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
   const entryVisibility = createEntryVisibilityFeature({
     db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
@@ -92,7 +99,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     concurrency: config.wecom.concurrency,
     logger,
     entries: entryVisibility.service,
-    routingChanged: [customerPath.service],
+    routingChanged: [customerPath.service, acquisition.service],
     accountsCounted,
     capacityLevels: fillLevels,
   });
@@ -114,11 +121,11 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     db,
     config: config.wecom,
     logger,
-    listeners: [customerPath.service, capacity.service],
+    listeners: [customerPath.service, capacity.service, acquisition.service],
     countListeners: [capacity.service],
   });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, acquisition];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -140,6 +147,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     operationLog: operationLog.service,
     memberDirectory: memberDirectory.service,
     wecomCallbacks: wecomCallbacks.service,
+    acquisition: acquisition.service,
   };
 
   return {

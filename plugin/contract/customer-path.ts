@@ -17,6 +17,11 @@ export interface GuideVisitView {
   accountName: string | null;
   qrCode: string | null;
   miniProgramUrl: string | null;
+  /**
+   * Acquisition link of the store's account with this visit's `customer_channel`, when HQ set the
+   * store to link mode and the link is usable (quota left); null → mini program / QR as before.
+   */
+  acquisitionUrl?: string | null;
 }
 
 export interface RejectedEvent {

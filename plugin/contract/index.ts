@@ -11,3 +11,5 @@ export type * from './capacity.js';
 export type * from './reviews.js';
 export type * from './operation-log.js';
 export type * from './members.js';
+
+export type * from './acquisition.js';

@@ -13,6 +13,7 @@ export const LOCKS = {
   capacityRoute: (storeId: string) => `wss:capacity-route:${storeId}`,
   statsRollup: () => 'wss:stats-rollup',
   reviewDigest: () => 'wss:review-digest',
+  acquisition: () => 'wss:acquisition',
 } as const;
 
 /** The bigint advisory-lock id of a lock name (as a string: pg's int8). */

@@ -13,6 +13,19 @@ import type { MiniProgramLinks } from './mini-program.js';
 /** The WeCom calls the pool needs. */
 export type ContactWayApi = Pick<WecomClient, 'addContactWay' | 'delContactWay'>;
 
+/**
+ * Where the guide gets a store's acquisition link (the acquisition feature): the link of the
+ * account serving the store when HQ set it to link mode and it is usable now, else null.
+ */
+export interface GuideLinkSource {
+  guideLink(storeId: string, accountUserid: string): Promise<string | null>;
+}
+
+/** The link with the visit's state as `customer_channel`: the add comes back with that state. */
+export function withCustomerChannel(url: string, state: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}customer_channel=${encodeURIComponent(state)}`;
+}
+
 export interface ContactAddedEvent {
   state?: string | null;
   externalUserid: string;
@@ -80,12 +93,23 @@ export function createGuideService(deps: {
   logger: Logger;
   /** Absent in a plugin without WeCom access: the pool then stays empty (store-level code only). */
   contactWays?: ContactWayApi;
+  /** Filled once the acquisition feature exists; empty → no link mode. */
+  guideLinks?: readonly GuideLinkSource[];
 }): GuideService {
   const { db, store, tracking, links, config, logger } = deps;
   const lease = config.pool.leaseMinutes;
   const refilling = new Set<Promise<unknown>>();
 
-  async function view(visit: GuideVisitRow, storeName: string, accountName: string | null): Promise<GuideVisitView> {
+  async function acquisitionUrl(visit: GuideVisitRow, accountUserid: string | null): Promise<string | null> {
+    if (!visit.state || !accountUserid) return null;
+    for (const source of deps.guideLinks ?? []) {
+      const url = await source.guideLink(visit.storeId, accountUserid);
+      if (url) return withCustomerChannel(url, visit.state);
+    }
+    return null;
+  }
+
+  async function view(visit: GuideVisitRow, storeName: string, accountName: string | null, accountUserid: string | null): Promise<GuideVisitView> {
     return {
       available: true,
       guideVisitId: visit.id,
@@ -94,11 +118,12 @@ export function createGuideService(deps: {
       accountName,
       qrCode: visit.qrCode,
       miniProgramUrl: await links.linkFor(visit.storeId, visit.id),
+      acquisitionUrl: await acquisitionUrl(visit, accountUserid),
     };
   }
 
   const unavailable = (storeId: string, storeName: string | null = null): GuideVisitView => ({
-    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null,
+    available: false, guideVisitId: null, storeId, storeName, accountName: null, qrCode: null, miniProgramUrl: null, acquisitionUrl: null,
   });
 
   const service: GuideService = {
@@ -106,7 +131,7 @@ export function createGuideService(deps: {
       const info = await store.storeInfo(input.storeId);
       if (!info || !info.visible) return unavailable(input.storeId, info?.storeName ?? null);
       const existing = await store.reusableVisit(input.storeId, input.visitorId);
-      if (existing) return view(existing, info.storeName, info.accountName);
+      if (existing) return view(existing, info.storeName, info.accountName, info.accountUserid);
 
       const id = newVisitId();
       const visit = await db.transaction(async (trx) => {
@@ -128,7 +153,7 @@ export function createGuideService(deps: {
         }, lease);
       });
       if (visit.source !== 'pool') logger.info('guide visit without a per-visit contact way', { storeId: input.storeId, source: visit.source });
-      return view(visit, info.storeName, info.accountName);
+      return view(visit, info.storeName, info.accountName, info.accountUserid);
     },
 
     async getVisit(guideVisitId) {
@@ -136,7 +161,7 @@ export function createGuideService(deps: {
       if (!visit) return null;
       const info = await store.storeInfo(visit.storeId);
       if (!info?.visible) return unavailable(visit.storeId, info?.storeName ?? null);
-      return view(visit, info.storeName, info.accountName);
+      return view(visit, info.storeName, info.accountName, info.accountUserid);
     },
 
     async attributeAdd(event) {
