@@ -14,4 +14,7 @@ export const addGuideEn = {
   'guide.noQr': 'The QR code is not available right now; please try again later.',
   'guide.step1': 'Tap the button to open the WeChat mini program',
   'guide.step2': 'Long-press the QR code there and add the advisor',
+  'guide.link.open': 'Add your store advisor',
+  'guide.link.hint': "The advisor's profile opens; tap \u201cAdd to Contacts\u201d",
+  'guide.link.or': 'or',
 };
