@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createBrowserDemo } from '../support/browser-demo.js';
@@ -7,10 +9,10 @@ import { bindPrimary, setVisible } from '../entry/fixtures.js';
 
 // The guide in acquisition-link mode on a phone: one tap opens the advisor's profile (the
 // simulator's link page), the customer adds, and the add is attributed to the visit through
-// customer_channel. Screenshots land in test-results/ for a person to look at.
+// customer_channel. Screenshots land in <tmpdir>/wss-screenshots/acquisition for a person to look at.
 let demo: DemoEnvironment;
 let browser: Browser;
-const SHOTS = 'test-results/acquisition';
+const SHOTS = join(tmpdir(), 'wss-screenshots', 'acquisition');
 
 const session = createBrowserDemo();
 beforeAll(async () => {
