@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from './alerts/index.js';
+import { acquisitionConfigSchema } from './acquisition/index.js';
 import { capacityConfigSchema } from './capacity/index.js';
 import { customerPathConfigSchema } from './customer-path/index.js';
 import { reviewsConfigSchema } from './entry-visibility/index.js';
@@ -44,6 +45,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     reviews: reviewsConfigSchema.prefault({}),
+    acquisition: acquisitionConfigSchema.prefault({}),
   })
   .strict();
 

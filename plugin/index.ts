@@ -32,6 +32,8 @@ import { createMemberBehaviorFeature } from './member-behavior/index.js';
 import { createPluginMetrics, type MetricsOptions } from './core/metrics.js';
 import { createOperationsFeature } from './operations/index.js';
 import { createRedactingLogger } from './core/redact.js';
+import { createAcquisitionFeature } from './acquisition/index.js';
+import type { GuideLinkSource } from './customer-path/index.js';
 
 export type { Actor, HostAdapter, HostBranch, HostDirectory, HostStore, Page } from './host/adapter.js';
 export type { Logger } from './core/logger.js';
@@ -80,6 +82,8 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   // One WeCom client for every feature: one token cache, one per-API budget, one concurrency cap.
   const wecom = createPluginWecomClient({ db, config: config.wecom, logger, metrics });
 
+  // The guide asks the acquisition feature for links; it joins once alerts exist.
+  const guideLinks: GuideLinkSource[] = [];
   const tracking = createTrackingFeature({ db, timezone: config.timezone, config: config.customerPath.ingest, logger, metrics });
   const customerPath = createCustomerPathFeature({
     db,
@@ -91,8 +95,11 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     contactWays: wecom,
     listenConnection: config.database.directUrl,
     metrics,
+    guideLinks,
   });
   const alerts = createAlertsFeature({ db, config: config.alerts, timezone: config.timezone, logger, metrics });
+  const acquisition = createAcquisitionFeature({ db, config: config.acquisition, alerts: alerts.service, wecom, timezone: config.timezone, logger });
+  guideLinks.push(acquisition.service);
   const fillLevels = { warning: Math.min(...config.capacity.thresholds), hard: config.capacity.hardLevel };
   const entryVisibility = createEntryVisibilityFeature({
     db, shown: [customerPath.service], alerts: alerts.service, config: config.reviews, timezone: config.timezone, fillLevels,
@@ -108,7 +115,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     concurrency: config.wecom.concurrency,
     logger,
     entries: entryVisibility.service,
-    routingChanged: [customerPath.service],
+    routingChanged: [customerPath.service, acquisition.service],
     accountsCounted,
     capacityLevels: fillLevels,
     contactEvents,
@@ -133,7 +140,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     db,
     config: config.wecom,
     logger,
-    listeners: [customerPath.service, capacity.service],
+    listeners: [customerPath.service, capacity.service, acquisition.service],
     countListeners: [capacity.service],
     wecom,
     metrics,
@@ -148,7 +155,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
   const handover = createHandoverFeature({ db, wecom, counts: [capacity.service], hardLevel: config.capacity.hardLevel, logger });
   const memberBehavior = createMemberBehaviorFeature({ db, wecom, logger });
 
-  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior, operations];
+  const features: Feature<unknown>[] = [tracking, customerPath, entryVisibility, directory, bindings, memberDirectory, alerts, capacity, stats, operationLog, wecomCallbacks, handover, memberBehavior, operations, acquisition];
   const routes: RouteSpec[] = [...assetsRoutes(manifest.assets.elements), ...meRoutes(config.timezone), ...features.flatMap((f) => f.routes)];
   const router = createPluginRouter({ prefix: config.routesPrefix, logger, guard: createRouteGuard(host), routes });
   const routed = router.routes() as unknown as Middleware;
@@ -173,6 +180,7 @@ export function createWecomStoreService(options: CreateWecomStoreServiceOptions)
     handover: handover.service,
     memberBehavior: memberBehavior.service,
     operations: operations.service,
+    acquisition: acquisition.service,
   };
 
   return {

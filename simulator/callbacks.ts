@@ -12,6 +12,8 @@ export interface CallbackTarget {
 }
 
 export interface ChangeEventInput {
+  /** Default change_external_contact; customer_acquisition for quota and link events. */
+  event?: string;
   changeType: string;
   userid: string;
   externalUserId: string;
@@ -20,6 +22,7 @@ export interface ChangeEventInput {
   source?: string;
   /** transfer_fail: customer_refused or customer_limit_exceed. */
   failReason?: string;
+  linkId?: string;
 }
 
 export interface CallbackAttempt {
@@ -99,10 +102,11 @@ export function createCallbackDispatcher(options: DispatcherOptions) {
       FromUserName: 'sys',
       CreateTime: record.createTime,
       MsgType: 'event',
-      Event: 'change_external_contact',
+      Event: record.event ?? 'change_external_contact',
       ChangeType: record.changeType,
-      UserID: record.userid,
-      ExternalUserID: record.externalUserId,
+      UserID: record.userid || undefined,
+      ExternalUserID: record.externalUserId || undefined,
+      LinkId: record.linkId,
       State: record.state,
       WelcomeCode: record.welcomeCode,
       Source: record.source,

@@ -1,4 +1,5 @@
 import type { CallbackDispatcher, CallbackTarget } from './callbacks.js';
+import type { AcquisitionActions } from './acquisition.js';
 import type { CustomerActions } from './customers.js';
 import type { WindowMode } from './rate-window.js';
 import type { SimState } from './state.js';
@@ -26,6 +27,7 @@ export interface SimContext {
   options: ResolvedSimOptions;
   dispatcher: CallbackDispatcher;
   actions: CustomerActions;
+  acquisition: AcquisitionActions;
   callbackTarget: { current: CallbackTarget | undefined };
   baseUrl(): string;
 }

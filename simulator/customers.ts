@@ -18,6 +18,8 @@ export interface AddCustomerInput {
   state?: string;
   /** Raise add_half_external_contact (customer added, member has not accepted yet). */
   half?: boolean;
+  /** follow_info.add_way when not through a contact way (e.g. an acquisition link). */
+  addWay?: number;
 }
 
 export interface CustomerActions {
@@ -75,7 +77,7 @@ export function createCustomerActions(state: SimState, dispatcher: CallbackDispa
         external_userid: externalUserId,
         remark: '',
         createtime: Math.floor(Date.now() / 1000),
-        add_way: picked.viaWay ? 1 : 0,
+        add_way: picked.viaWay ? 1 : (input.addWay ?? 0),
         state: customerState,
         oper_userid: externalUserId,
         tag_id: [],

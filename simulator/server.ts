@@ -9,6 +9,8 @@ import { createCallbackDispatcher, type CallbackRecord, type CallbackTarget } fr
 import type { ResolvedSimOptions, SimContext } from './context.js';
 import { counterSnapshot, createControlRouter } from './control.js';
 import { createCustomerActions } from './customers.js';
+import { createAcquisitionActions } from './acquisition.js';
+import { createAcquisitionControlRouter } from './acquisition-control.js';
 import { createPagesRouter } from './pages.js';
 import type { WindowMode } from './rate-window.js';
 import { createRobotApi } from './robots.js';
@@ -112,7 +114,8 @@ export async function createWecomSimulator(options: WecomSimulatorOptions = {}):
     retryDelayMs: options.callbackRetryDelayMs ?? 0,
   });
   const actions = createCustomerActions(state, dispatcher, resolved.welcomeCodeTtlSeconds * 1000);
-  const context: SimContext = { state, options: resolved, dispatcher, actions, callbackTarget, baseUrl: () => baseUrl };
+  const acquisition = createAcquisitionActions(state, dispatcher, actions);
+  const context: SimContext = { state, options: resolved, dispatcher, actions, acquisition, callbackTarget, baseUrl: () => baseUrl };
 
   const seed = () => {
     for (const department of options.departments ?? []) state.departments.set(department.id, department);
@@ -140,6 +143,7 @@ export async function createWecomSimulator(options: WecomSimulatorOptions = {}):
   app.use((ctx, next) => robotApi.middleware(ctx, next));
   app.use((ctx, next) => wecomApi.middleware(ctx, next));
   app.use(pages.routes());
+  app.use(createAcquisitionControlRouter(context).routes());
   app.use(control.routes());
   app.use(control.allowedMethods());
 

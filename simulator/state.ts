@@ -113,6 +113,44 @@ export interface WelcomeCode {
   external_userid: string;
   expiresAt: number;
   used: boolean;
+  /** Another app of the enterprise is sending with this code until then (41096). */
+  otherAppSendingUntil?: number;
+  /** What was sent, for tests and the pages. */
+  sent?: { text?: string; attachments?: unknown[]; by: 'this_app' | 'other_app' };
+}
+
+/** A customer acquisition link (获客链接). */
+export interface SimAcquisitionLink {
+  link_id: string;
+  link_name: string;
+  url: string;
+  create_time: number;
+  skip_verify: boolean;
+  user_list: string[];
+  department_list: number[];
+  priority_type?: 1 | 2;
+  priority_userid_list: string[];
+  mark_source: boolean;
+  /** WeCom marks a link unavailable (e.g. every member in its range left or is at its limit). */
+  unavailable: boolean;
+}
+
+/** A customer who added a member through a link (customer_acquisition/customer). */
+export interface SimAcquisitionCustomer {
+  link_id: string;
+  userid: string;
+  external_userid: string;
+  /** 0 not yet chatted, 1 chatted, 2 … (WeCom's chat_status). */
+  chat_status: 0 | 1 | 2;
+  state?: string;
+  createtime: number;
+}
+
+/** A purchased package of acquisition quota: what is left of it and when it expires (epoch s). */
+export interface SimQuotaPackage {
+  amount: number;
+  balance: number;
+  expire_date: number;
 }
 
 export interface PathFault {
@@ -153,6 +191,13 @@ export interface SimState {
   behavior: Map<string, BehaviorDay>;
   /** How far the simulator's clock runs ahead of the real one (handover delays, 90-day rule, days). */
   clockOffsetMs: number;
+  acquisitionLinks: Map<string, SimAcquisitionLink>;
+  acquisitionCustomers: SimAcquisitionCustomer[];
+  /** Link opens: link id, epoch seconds, an opaque visitor key (distinct customers per day). */
+  acquisitionClicks: { link_id: string; at: number; visitor: string }[];
+  quotaPackages: SimQuotaPackage[];
+  /** Whether balance_low was raised since the balance last rose to 20 or more. */
+  balanceLowRaised: boolean;
 }
 
 /** Every corp has its root department, id 1. */
@@ -184,6 +229,11 @@ export function createState(corpId: string, agentId: string, contactWayQuota: nu
     transfers: [],
     behavior: new Map(),
     clockOffsetMs: 0,
+    acquisitionLinks: new Map(),
+    acquisitionCustomers: [],
+    acquisitionClicks: [],
+    quotaPackages: [],
+    balanceLowRaised: false,
   };
 }
 
@@ -206,6 +256,11 @@ export function resetState(state: SimState): void {
   state.transfers = [];
   state.behavior.clear();
   state.clockOffsetMs = 0;
+  state.acquisitionLinks.clear();
+  state.acquisitionCustomers = [];
+  state.acquisitionClicks = [];
+  state.quotaPackages = [];
+  state.balanceLowRaised = false;
 }
 
 export function nextId(state: SimState, prefix: string): string {

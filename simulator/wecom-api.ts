@@ -1,6 +1,7 @@
 /** The /cgi-bin API surface: shared checks (faults, token, frequency) and the member/customer APIs. */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { acquisitionRoutes } from './acquisition.js';
 import { contactWayRoutes } from './contact-ways.js';
 import { ok, type ApiRequest, type ApiResult, type ApiRoute, type SimContext } from './context.js';
 import { wecomError } from './errors.js';
@@ -97,12 +98,14 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
         const welcome = code ? state.welcomeCodes.get(code) : undefined;
         if (!welcome || welcome.expiresAt < Date.now()) return wecomError(41050);
         if (welcome.used) return wecomError(41051);
+        if (welcome.otherAppSendingUntil && welcome.otherAppSendingUntil > Date.now()) return wecomError(41096);
         const text = body?.text as { content?: unknown } | undefined;
         const attachments = body?.attachments;
         if (!text && !attachments) return wecomError(40058, 'text or attachments required');
         if (text && (typeof text.content !== 'string' || Buffer.byteLength(text.content) > 4000)) return wecomError(40058, 'text.content exceeds 4000 bytes');
         if (attachments !== undefined && (!Array.isArray(attachments) || attachments.length > 9)) return wecomError(40058, 'at most 9 attachments');
         welcome.used = true;
+        welcome.sent = { text: text?.content as string | undefined, attachments: attachments as unknown[] | undefined, by: 'this_app' };
         return ok();
       },
     },
@@ -110,7 +113,7 @@ function memberRoutes(sim: SimContext): Record<string, ApiRoute> {
 }
 
 export function createWecomApi(sim: SimContext) {
-  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...directoryRoutes(sim), ...contactWayRoutes(sim), ...transferRoutes(sim) };
+  const routes: Record<string, ApiRoute> = { ...memberRoutes(sim), ...directoryRoutes(sim), ...contactWayRoutes(sim), ...transferRoutes(sim), ...acquisitionRoutes(sim) };
   const windows = sim.state.windows;
 
   function windowFor(path: string): WindowCounter {

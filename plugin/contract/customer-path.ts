@@ -19,6 +19,11 @@ export interface GuideVisitView {
   miniProgramUrl: string | null;
   /** WeCom confirmed this visit's add (the guide then says so instead of asking again). */
   added: boolean;
+  /**
+   * Acquisition link of the store's account with this visit's `customer_channel`, when HQ set the
+   * store to link mode and the link is usable (quota left); null → mini program / QR as before.
+   */
+  acquisitionUrl?: string | null;
 }
 
 export interface RejectedEvent {

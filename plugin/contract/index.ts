@@ -13,3 +13,5 @@ export type * from './operation-log.js';
 export type * from './members.js';
 export type * from './handover.js';
 export type * from './operations.js';
+
+export type * from './acquisition.js';

@@ -14,6 +14,7 @@ export const LOCKS = {
   guideLease: (storeId: string) => `wss:guide-lease:${storeId}`,
   statsRollup: () => 'wss:stats-rollup',
   reviewDigest: () => 'wss:review-digest',
+  acquisition: () => 'wss:acquisition',
 } as const;
 
 /** The bigint advisory-lock id of a lock name (as a string: pg's int8). */

@@ -13,6 +13,19 @@ import type { MiniProgramLinks } from './mini-program.js';
 /** The WeCom calls the pool needs. */
 export type ContactWayApi = Pick<WecomClient, 'addContactWay' | 'delContactWay'>;
 
+/**
+ * Where the guide gets a store's acquisition link (the acquisition feature): the link of the
+ * account serving the store when HQ set it to link mode and it is usable now, else null.
+ */
+export interface GuideLinkSource {
+  guideLink(storeId: string, accountUserid: string): Promise<string | null>;
+}
+
+/** The link with the visit's state as `customer_channel`: the add comes back with that state. */
+export function withCustomerChannel(url: string, state: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}customer_channel=${encodeURIComponent(state)}`;
+}
+
 export interface ContactAddedEvent {
   state?: string | null;
   externalUserid: string;
@@ -80,12 +93,23 @@ export function createGuideService(deps: {
   logger: Logger;
   /** Absent in a plugin without WeCom access: the pool then stays empty (store-level code only). */
   contactWays?: ContactWayApi;
+  /** Filled once the acquisition feature exists; empty → no link mode. */
+  guideLinks?: readonly GuideLinkSource[];
 }): GuideService {
   const { db, store, tracking, links, config, logger } = deps;
   const lease = config.pool.leaseMinutes;
   const refilling = new Set<Promise<unknown>>();
 
-  async function view(visit: GuideVisitRow, storeName: string, accountName: string | null): Promise<GuideVisitView> {
+  async function acquisitionUrl(visit: GuideVisitRow, accountUserid: string | null): Promise<string | null> {
+    if (!visit.state || !accountUserid) return null;
+    for (const source of deps.guideLinks ?? []) {
+      const url = await source.guideLink(visit.storeId, accountUserid);
+      if (url) return withCustomerChannel(url, visit.state);
+    }
+    return null;
+  }
+
+  async function view(visit: GuideVisitRow, storeName: string, accountName: string | null, accountUserid: string | null): Promise<GuideVisitView> {
     return {
       available: true,
       guideVisitId: visit.id,
@@ -95,12 +119,13 @@ export function createGuideService(deps: {
       qrCode: visit.qrCode,
       miniProgramUrl: await links.linkFor(visit.storeId, visit.id),
       added: visit.confirmedAt !== null && visit.confirmedAt !== undefined,
+      acquisitionUrl: await acquisitionUrl(visit, accountUserid),
     };
   }
 
   /** The same answer for a hidden, unbound, closed or unknown store: nothing about it is public. */
   const unavailable = (storeId: string): GuideVisitView => ({
-    available: false, guideVisitId: null, storeId, storeName: null, accountName: null, qrCode: null, miniProgramUrl: null, added: false,
+    available: false, guideVisitId: null, storeId, storeName: null, accountName: null, qrCode: null, miniProgramUrl: null, added: false, acquisitionUrl: null,
   });
 
   /**
@@ -124,9 +149,9 @@ export function createGuideService(deps: {
       if (!info || !info.visible) return unavailable(input.storeId);
       // Already added from this device: say so instead of asking again.
       const confirmed = await store.confirmedVisit(input.storeId, input.visitorId, 30);
-      if (confirmed) return view(confirmed, info.storeName, info.accountName);
+      if (confirmed) return view(confirmed, info.storeName, info.accountName, info.accountUserid);
       const existing = await store.reusableVisit(input.storeId, input.visitorId);
-      if (existing) return view(existing, info.storeName, info.accountName);
+      if (existing) return view(existing, info.storeName, info.accountName, info.accountUserid);
 
       const id = newVisitId();
       const requester = input.requester ? createHash('sha256').update(input.requester).digest('base64url').slice(0, 16) : null;
@@ -150,7 +175,7 @@ export function createGuideService(deps: {
         }, lease);
       });
       if (visit.source !== 'pool') logger.info('guide visit without a per-visit contact way', { storeId: input.storeId, source: visit.source });
-      return view(visit, info.storeName, info.accountName);
+      return view(visit, info.storeName, info.accountName, info.accountUserid);
     },
 
     async getVisit(guideVisitId) {
@@ -158,7 +183,7 @@ export function createGuideService(deps: {
       if (!visit) return null;
       const info = await store.storeInfo(visit.storeId);
       if (!info?.visible) return unavailable(visit.storeId);
-      return view(visit, info.storeName, info.accountName);
+      return view(visit, info.storeName, info.accountName, info.accountUserid);
     },
 
     async attributeAdd(event) {

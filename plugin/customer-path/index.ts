@@ -13,14 +13,14 @@ import type { CustomerPathConfig } from './customer-path.config.js';
 import { customerPathRoutes } from './customer-path.routes.js';
 import { createEntryService, type EntryService } from './entry.service.js';
 import { createEntryStore } from './entry.store.js';
-import { createGuideService, type Attribution, type ContactWayApi, type GuideService } from './guide.service.js';
+import { createGuideService, type Attribution, type ContactWayApi, type GuideLinkSource, type GuideService } from './guide.service.js';
 import { createGuideStore } from './guide.store.js';
 import { createMiniProgramLinks } from './mini-program.js';
 
 export { createEntryFastPath } from './customer-path.routes.js';
 export { customerPathConfigSchema, type CustomerPathConfig } from './customer-path.config.js';
 export type { CachedEntry, EntryCacheStats } from './entry.service.js';
-export type { Attribution, ContactAddedEvent, PoolRefillReport } from './guide.service.js';
+export type { Attribution, ContactAddedEvent, GuideLinkSource, PoolRefillReport } from './guide.service.js';
 
 export interface CustomerPathService extends Pick<GuideService, 'startVisit' | 'getVisit' | 'attributeAdd' | 'refillPool' | 'poolIdle'> {
   /** The public entry and its cache. */
@@ -45,6 +45,8 @@ export function createCustomerPathFeature(deps: {
   /** A direct PostgreSQL connection for LISTEN (the knex pool may go through a transaction pooler). */
   listenConnection?: string;
   metrics?: PluginMetrics;
+  /** Acquisition links for stores in link mode (filled once that feature exists). */
+  guideLinks?: readonly GuideLinkSource[];
 }): Feature<CustomerPathService> {
   const { db, config, logger } = deps;
   const entry = createEntryService({ db, store: createEntryStore(db), config, publicBase: deps.publicBase, logger, listenConnection: deps.listenConnection, metrics: deps.metrics });
@@ -56,6 +58,7 @@ export function createCustomerPathFeature(deps: {
     config,
     logger,
     contactWays: deps.contactWays,
+    guideLinks: deps.guideLinks,
   });
   const service: CustomerPathService = {
     entry,

@@ -10,6 +10,7 @@ import { createRateLimiter } from './rate-limiter.js';
 import { createRedactingLogger, redactText } from '../core/redact.js';
 import { tokenCacheKey, type StoredToken, type TokenStore } from './token-store.js';
 import type {
+  AcquisitionLink, AcquisitionLinkDetail, AcquisitionLinkRequest, AcquisitionQuota, AcquisitionStatistic,
   AddContactWayRequest, AddContactWayResponse, BatchGetByUserRequest, BatchGetByUserResponse, ContactWay,
   ExternalContactWithFollow, ListContactWayRequest, ListContactWayResponse, SendWelcomeMsgRequest, TokenResponse,
   UpdateContactWayRequest, WecomDepartmentRef, WecomDepartmentUser, WecomEnvelope, WecomUser,
@@ -73,6 +74,12 @@ const API = {
   transferResultResigned: { path: '/cgi-bin/externalcontact/resigned/transfer_result', method: 'POST', idempotent: true },
   unassignedList: { path: '/cgi-bin/externalcontact/get_unassigned_list', method: 'POST', idempotent: true },
   userBehavior: { path: '/cgi-bin/externalcontact/get_user_behavior_data', method: 'POST', idempotent: true },
+  createAcquisitionLink: { path: '/cgi-bin/externalcontact/customer_acquisition/create_link', method: 'POST', idempotent: false },
+  updateAcquisitionLink: { path: '/cgi-bin/externalcontact/customer_acquisition/update_link', method: 'POST', idempotent: true },
+  getAcquisitionLink: { path: '/cgi-bin/externalcontact/customer_acquisition/get', method: 'POST', idempotent: true },
+  deleteAcquisitionLink: { path: '/cgi-bin/externalcontact/customer_acquisition/delete_link', method: 'POST', idempotent: true },
+  acquisitionQuota: { path: '/cgi-bin/externalcontact/customer_acquisition_quota', method: 'GET', idempotent: true },
+  acquisitionStatistic: { path: '/cgi-bin/externalcontact/customer_acquisition/statistic', method: 'POST', idempotent: true },
 } as const satisfies Record<string, ApiSpec>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,6 +112,13 @@ export interface WecomClient {
   unassignedCustomers(): AsyncGenerator<UnassignedCustomer>;
   /** One member's figures per day (one call per member: WeCom sums several). Seconds, span ≤30 days. */
   userBehavior(userid: string, startTime: number, endTime: number): Promise<UserBehaviorDay[]>;
+  createAcquisitionLink(request: AcquisitionLinkRequest): Promise<AcquisitionLink>;
+  updateAcquisitionLink(linkId: string, request: Partial<AcquisitionLinkRequest>): Promise<void>;
+  getAcquisitionLink(linkId: string): Promise<AcquisitionLinkDetail>;
+  deleteAcquisitionLink(linkId: string): Promise<void>;
+  acquisitionQuota(): Promise<AcquisitionQuota>;
+  /** One link's figures over [start, end] (epoch s; span ≤30 days, within the last 180). */
+  acquisitionStatistic(linkId: string, startTime: number, endTime: number): Promise<AcquisitionStatistic>;
 }
 
 export function createWecomClient(options: WecomClientOptions): WecomClient {
@@ -348,6 +362,28 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
     async userBehavior(userid, startTime, endTime) {
       const data = await call<{ behavior_data?: UserBehaviorDay[] }>(API.userBehavior, {}, { userid: [userid], start_time: startTime, end_time: endTime });
       return data.behavior_data ?? [];
+    },
+
+    async createAcquisitionLink(request) {
+      return (await call<{ link: AcquisitionLink }>(API.createAcquisitionLink, {}, request)).link;
+    },
+    async updateAcquisitionLink(linkId, request) {
+      await call(API.updateAcquisitionLink, {}, { link_id: linkId, ...request });
+    },
+    async getAcquisitionLink(linkId) {
+      const data = await call<AcquisitionLinkDetail>(API.getAcquisitionLink, {}, { link_id: linkId });
+      return { link: data.link, range: data.range };
+    },
+    async deleteAcquisitionLink(linkId) {
+      await call(API.deleteAcquisitionLink, {}, { link_id: linkId });
+    },
+    async acquisitionQuota() {
+      const data = await call<AcquisitionQuota>(API.acquisitionQuota);
+      return { total: data.total ?? 0, balance: data.balance ?? 0, quota_list: data.quota_list ?? [] };
+    },
+    async acquisitionStatistic(linkId, startTime, endTime) {
+      const data = await call<AcquisitionStatistic>(API.acquisitionStatistic, {}, { link_id: linkId, start_time: startTime, end_time: endTime });
+      return { click_link_customer_cnt: data.click_link_customer_cnt ?? 0, new_customer_cnt: data.new_customer_cnt ?? 0 };
     },
   };
 }

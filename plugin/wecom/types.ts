@@ -185,3 +185,36 @@ export interface UserBehaviorDay {
   avg_reply_time?: number;
   negative_feedback_cnt: number;
 }
+
+/** Customer acquisition links (获客链接). */
+export interface AcquisitionLinkRequest {
+  link_name: string;
+  range: { user_list?: string[]; department_list?: number[] };
+  skip_verify?: boolean;
+  priority_option?: { priority_type: 1 | 2; priority_userid_list?: string[] };
+  mark_source?: boolean;
+}
+
+export interface AcquisitionLink {
+  link_id: string;
+  link_name: string;
+  url: string;
+  create_time: number;
+}
+
+export interface AcquisitionLinkDetail {
+  link: AcquisitionLink & { skip_verify?: boolean };
+  range: { user_list: string[]; department_list: number[] };
+}
+
+export interface AcquisitionQuota {
+  total: number;
+  balance: number;
+  /** expire_date: epoch seconds. */
+  quota_list: { balance: number; expire_date: number }[];
+}
+
+export interface AcquisitionStatistic {
+  click_link_customer_cnt: number;
+  new_customer_cnt: number;
+}

@@ -16,4 +16,7 @@ export const addGuideEn = {
   'guide.step2': 'Long-press the QR code there and add the advisor',
   'guide.added': 'Store service added',
   'guide.addedHint': 'You can now talk to the store service in WeChat',
+  'guide.link.open': 'Add your store advisor',
+  'guide.link.hint': "The advisor's profile opens; tap \u201cAdd to Contacts\u201d",
+  'guide.link.or': 'or',
 };

@@ -10,6 +10,8 @@ export const addGuideStyles = css`
   .qr { margin-top: 16px; }
   .qr img { width: 200px; height: 200px; display: block; margin: 8px auto; -webkit-touch-callout: default; }
   .qr.emphasis img { width: 240px; height: 240px; }
+  .hint { font-size: 13px; margin: 8px 0 0; }
+  .or { color: #8f959e; font-size: 13px; margin: 16px 0 0; }
   .steps { text-align: left; color: #646a73; font-size: 13px; padding-left: 20px; }
   .done-title { color: #1a7f37; font-size: 18px; font-weight: 600; margin: 12px 0 4px; }
 `;

@@ -17,6 +17,7 @@ type JumpState = 'idle' | 'jumping' | 'ok' | 'failed';
  * within `jump-timeout-ms` after launching, the jump is treated as failed: a retry button and the
  * QR code to long-press stay on the page. Records guide_view, add_click and jump_result.
  *
+ * @fires wss-link-open - link mode: the customer tapped add; `detail.guideVisitId`
  * @fires wss-jump-complete - detail `{ guideVisitId, outcome: 'ok' | 'failed' }` after an "open WeChat" tap.
  * @cssproperty --wss-primary - button colour.
  */
@@ -131,6 +132,25 @@ export class WssAddGuide extends LitElement {
     location.href = visit.miniProgramUrl;
   }
 
+  /** Link mode: the acquisition link opens the advisor's profile directly, in or out of WeChat. */
+  private openLink() {
+    const visit = this.visit;
+    if (!visit?.acquisitionUrl || !visit.guideVisitId) return;
+    const tracker = trackerFor(this.apiBase);
+    tracker.track({ type: 'add_click', ...this.base(), guideVisitId: visit.guideVisitId, props: { via: 'link' } });
+    tracker.flush();
+    this.dispatchEvent(new CustomEvent('wss-link-open', { detail: { guideVisitId: visit.guideVisitId }, bubbles: true, composed: true }));
+    location.href = visit.acquisitionUrl;
+  }
+
+  private renderLink(visit: GuideVisit) {
+    return html`
+      <p><button class="primary" data-testid="open-link" @click=${this.openLink}>${msg('添加门店专属客服', { id: 'guide.link.open' })}</button></p>
+      <p class="muted hint">${msg('将打开客服名片，点击「添加到通讯录」即可', { id: 'guide.link.hint' })}</p>
+      ${visit.qrCode ? html`<p class="or">${msg('或者', { id: 'guide.link.or' })}</p>` : nothing}
+      ${this.renderQr(false)}`;
+  }
+
   private renderQr(emphasis: boolean) {
     const visit = this.visit!;
     if (!visit.qrCode) return html`<p class="muted" data-testid="no-qr">${msg('二维码暂不可用，请稍后再试', { id: 'guide.noQr' })}</p>`;
@@ -157,7 +177,9 @@ export class WssAddGuide extends LitElement {
     return html`<div class="card" data-guide-visit=${visit.guideVisitId ?? ''}>
       <h2 data-testid="store-name">${visit.storeName}</h2>
       ${visit.accountName ? html`<p class="account">${msg(str`门店专属客服：${visit.accountName}`, { id: 'guide.account' })}</p>` : nothing}
-      ${visit.miniProgramUrl
+      ${visit.acquisitionUrl
+        ? this.renderLink(visit)
+        : visit.miniProgramUrl
         ? html`
           ${failed
             ? html`<div class="fallback" role="alert" data-testid="jump-failed">${msg('未能打开微信，请重试，或长按下方二维码添加', { id: 'guide.failed' })}</div>`
@@ -171,7 +193,7 @@ export class WssAddGuide extends LitElement {
             <li>${msg('点击按钮打开微信小程序', { id: 'guide.step1' })}</li>
             <li>${msg('在小程序中长按二维码添加客服', { id: 'guide.step2' })}</li></ol>`}`
         : nothing}
-      ${this.renderQr(failed || !visit.miniProgramUrl)}
+      ${visit.acquisitionUrl ? nothing : this.renderQr(failed || !visit.miniProgramUrl)}
     </div>`;
   }
 }
