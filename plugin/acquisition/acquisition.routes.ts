@@ -4,7 +4,7 @@ import { routeTable, type RouteSpec } from '../core/feature.js';
 import { storeIdSchema } from '../core/ids.js';
 import { actorOf } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
-import { readJsonBody } from '../http/body.js';
+import { readJsonObject } from '../http/body.js';
 import type { AcquisitionStatusBody, GuideModeBody } from '../contract/index.js';
 import type { AcquisitionService } from './acquisition.service.js';
 
@@ -25,7 +25,7 @@ export function acquisitionRoutes(acquisition: AcquisitionService): RouteSpec[] 
 
   /** HQ chooses how the guide adds the store account: the mini program + QR, or the acquisition link. */
   routes.put('/acquisition/guide-mode', PERMISSIONS.entriesToggle, async (ctx) => {
-    const body = parseInput(guideModeBody, (await readJsonBody(ctx, 64 * 1024)) ?? {}, 'body');
+    const body = parseInput(guideModeBody, await readJsonObject(ctx, 64 * 1024), 'body');
     ctx.body = (await acquisition.setGuideMode(actorOf(ctx), body.storeIds, body.mode)) satisfies GuideModeBody;
   });
 
