@@ -6,6 +6,7 @@ import { checkPeriod, periodFields } from '../core/days.js';
 import type { Logger } from '../core/logger.js';
 import { actorOf, hasPermission } from '../access/access.js';
 import { parseInput } from '../http/error-handler.js';
+import { readJsonObject } from '../http/body.js';
 import type { CustomerFirstAddBody, StatsOverviewBody, StatsRefreshBody, StoreFunnelBody } from '../contract/index.js';
 import { notFound } from '../core/errors.js';
 import { streamExport, writeCsv, writeXlsx } from './stats.export.js';
@@ -35,6 +36,8 @@ export function statsRoutes(stats: StatsService, logger: Logger): RouteSpec[] {
 
   routes.post('/stats/refresh', PERMISSIONS.statsExport, async (ctx) => {
     const filter = parseInput(statsQuery.superRefine(statsPeriod), ctx.query, 'query');
+    // The period is in the query; a body, if any, must be an empty object (anything else is a mistake).
+    parseInput(z.object({}).strict(), await readJsonObject(ctx, 1024), 'body');
     const result = await stats.refresh(actorOf(ctx), filter);
     ctx.body = { from: result.from, to: result.to, dirtyDays: result.dirtyDays.length, refreshedAt: new Date().toISOString() } satisfies StatsRefreshBody;
   });

@@ -51,7 +51,8 @@ describe('<wss-capacity-panel> in the demo CRM', () => {
     const failed = page.locator('wss-capacity-panel tr[data-delivery][data-status="failed"]');
     await failed.first().waitFor();
     expect(await failed.first().textContent()).toContain('93000');
-    expect(await page.locator('wss-capacity-panel tr[data-delivery][data-status="sent"]').count()).toBe(0);
+    // The filtered list replaces the full one (which holds the failed row too): wait for it.
+    await expect.poll(() => page.locator('wss-capacity-panel tr[data-delivery][data-status="sent"]').count()).toBe(0);
     // Labels, not codes: the kind and the robot by name.
     expect(await failed.first().locator('td.title').textContent()).toContain('容量预警');
     expect(await failed.first().textContent()).toContain('总部企微运营群');

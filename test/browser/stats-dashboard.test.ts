@@ -41,7 +41,7 @@ async function rawFunnel(from: string, to: string, branchId?: string): Promise<R
   return out;
 }
 
-const STAGE_LABELS = ['下单结果页访客', '点击入口', '引导页访客', '点击添加', '确认添加'];
+const STAGE_LABELS = ['下单结果页访客', '点击入口', '引导页访客', '点击添加', '引导后已添加'];
 
 /** The funnel as a person reads it: each step's ECharts tooltip (inside the element's shadow root). */
 async function shownFunnel(page: Page): Promise<Record<string, number>> {
@@ -49,7 +49,7 @@ async function shownFunnel(page: Page): Promise<Record<string, number>> {
   await chart.waitFor();
   const tip = chart.locator('b[data-count]');
   const out: Record<string, number> = {};
-  for (const [i, key] of Object.keys(STAGES).entries()) {
+  for (const [i, key] of [...Object.keys(STAGES), 'guideAdds'].entries()) {
     await chart.evaluate((el, index) => (el as HTMLElement & { showTip(s: number, d: number): void }).showTip(0, index), i);
     await expect.poll(async () => (await tip.locator('xpath=..').textContent())?.startsWith(`${STAGE_LABELS[i]}：`)).toBe(true);
     const shown = (await tip.textContent())!;

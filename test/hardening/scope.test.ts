@@ -61,7 +61,7 @@ describe('public guide visits', () => {
       expect(res.status).toBe(200);
       answers.push({ ...res.body, storeId: 'X' });
     }
-    expect(answers[0]).toEqual({ available: false, guideVisitId: null, storeId: 'X', storeName: null, accountName: null, qrCode: null, miniProgramUrl: null });
+    expect(answers[0]).toEqual({ available: false, guideVisitId: null, storeId: 'X', storeName: null, accountName: null, qrCode: null, miniProgramUrl: null, added: false, acquisitionUrl: null });
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   });

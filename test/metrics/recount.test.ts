@@ -341,9 +341,15 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
           <wss-stats-dashboard api-base="${prefix}"></wss-stats-dashboard></body></html>`,
       }));
       await page.goto(`${plugin.url}/dashboard.html`);
-      const groups = page.locator('wss-stats-dashboard svg.funnel g[data-stage]');
-      await groups.first().waitFor();
-      const shown = Object.fromEntries(await groups.evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-stage')!, Number(g.getAttribute('data-count'))])));
+      // The funnel chart's text summary (what a screen reader says): "下单结果页访客 10，点击入口 10，…".
+      const chart = page.locator('wss-stats-dashboard wss-chart[data-chart="funnel"]');
+      await chart.waitFor();
+      const summary = await chart.evaluate((el) => (el as HTMLElement & { label: string }).label);
+      const keys: Record<string, string> = { 下单结果页访客: 'orderResultVisitors', 点击入口: 'entryClickers', 引导页访客: 'guideVisitors', 点击添加: 'addClickers', 引导后已添加: 'guideAdds' };
+      const shown = Object.fromEntries(summary.split('，').map((part) => {
+        const [label, count] = part.trim().split(/\s+(?=[\d,]+$)/);
+        return [keys[label] ?? label, Number(count.replace(/,/g, ''))];
+      }));
       const f = await rawFixture();
       const last30 = { from: addDays(T, -29), to: T };
       const e = expectedFunnel(f, last30.from, last30.to, () => true, branchOn);
@@ -356,7 +362,7 @@ describe('recount from raw rows after a moved store, late events, dead accounts,
       expect(await text('[data-figure="directAdds"]')).toContain(`${e.directAdds} 人`);
       expect(await text('[data-testid="definitions"]')).toContain('不超过 100%');
       expect(await text('[data-testid="freshness"]')).toContain('数据汇总于');
-      expect(await page.locator('wss-stats-dashboard [data-testid="binding-trend"] svg.trend').count()).toBe(1);
+      expect(await page.locator('wss-stats-dashboard [data-testid="binding-trend"] wss-chart[data-chart="binding-trend"]').count()).toBe(1);
       await page.screenshot({ path: '/tmp/wss-recount-dashboard-1280.png', fullPage: true });
       await page.setViewportSize({ width: 390, height: 800 });
       await page.screenshot({ path: '/tmp/wss-recount-dashboard-390.png', fullPage: true });
