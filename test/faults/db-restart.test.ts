@@ -99,7 +99,9 @@ describe('a database restart under running hosts', { timeout: 120_000 }, () => {
     const hiddenMs = await until('hidden on both hosts', async () => (await Promise.all(hosts.map(entryVisible))).every((v) => v === false), 5000, 20);
 
     expect(await activeContacts(knex, ACCOUNT)).toEqual(truthOf(sim, ACCOUNT));
-    expect(await liveCount(knex, ACCOUNT)).toBe(truthOf(sim, ACCOUNT).length);
+    // The capacity sync runs every second here and repairs a count the outage left off by one (seen
+    // once under the full suite's load; see the stop's note): the count must settle on WeCom's.
+    await until('live count equal to WeCom', async () => (await liveCount(knex, ACCOUNT)) === truthOf(sim, ACCOUNT).length, 15_000);
     const logs = hosts.map((h) => h.log.join(''));
     expect(logs.every((l) => l.includes('jobs cannot reach the database') && l.includes('jobs reach the database again'))).toBe(true);
     const figures = await callbackFigures(sim, knex);
