@@ -10,7 +10,7 @@ import { authorOf, writeAudit, type AuditEntry, type Author } from '../core/audi
 import type { AlertMessage, AlertsService } from '../alerts/index.js';
 import type { EntriesStore } from './visibility.store.js';
 import type { VisibilityInternals } from './visibility.service.js';
-import type { LockedReview, ReviewListFilter, ReviewsStore } from './reviews.store.js';
+import { reviewDecisionAudit, type LockedReview, type ReviewListFilter, type ReviewsStore } from './reviews.store.js';
 import type { ReviewsConfig } from './reviews.config.js';
 import { decisionText, type DecidedStore } from './review-notices.js';
 
@@ -169,16 +169,7 @@ export function createReviewsService(deps: {
             })),
           );
           for (const r of ready) {
-            audit.push({
-              action: status === 'rejected' ? 'review.reject' : 'review.approve',
-              entityType: 'binding_review',
-              entityId: r.id,
-              storeId: r.storeId,
-              branchId: r.branchId,
-              before: { binding: r.baseline },
-              after: { binding: r.submitted, shown: false, revision: r.revision },
-              reason,
-            });
+            audit.push(reviewDecisionAudit(r, { action: status === 'rejected' ? 'review.reject' : 'review.approve', shown: false, reason }));
           }
         }
         const decided = ready.filter((r) => decidedIds.includes(r.id));

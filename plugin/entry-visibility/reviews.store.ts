@@ -13,6 +13,20 @@ export interface OpenReview {
   actions: string[];
 }
 
+/** The audit entry of a review decision: the binding as HQ last approved it → as submitted. */
+export function reviewDecisionAudit(r: OpenReview, decision: { action: 'review.approve' | 'review.reject'; shown: boolean; reason: string | null }) {
+  return {
+    action: decision.action,
+    entityType: 'binding_review',
+    entityId: r.id,
+    storeId: r.storeId,
+    branchId: r.branchId,
+    before: { binding: r.baseline },
+    after: { binding: r.submitted, shown: decision.shown, revision: r.revision },
+    reason: decision.reason,
+  };
+}
+
 export interface ReviewInsert {
   storeId: string;
   branchId: string;

@@ -6,7 +6,7 @@ import { SYSTEM_AUTHOR, authorOf, writeAudit, type AuditEntry, type Author } fro
 import { scopeOf, SYSTEM_SCOPE } from '../access/scope.js';
 import type { StoresClosedListener } from '../directory/index.js';
 import type { EntriesStore, EntryState, EntryWrite } from './visibility.store.js';
-import type { ReviewsStore } from './reviews.store.js';
+import { reviewDecisionAudit, type ReviewsStore } from './reviews.store.js';
 
 /** Why the system hid an entry (wss_store_entries.hidden_automatically). */
 export type AutoHideReason = 'pending_review' | 'review_rejected' | 'no_active_account' | 'account_disabled' | 'capacity_full' | 'store_closed';
@@ -139,16 +139,7 @@ export function createEntryVisibilityService(deps: { db: Knex; store: EntriesSto
       // Showing a store is HQ's word on its binding: a review waiting for it is approved with it.
       const approved = await reviews.approveShown(trx, by, states.map((s) => s.storeId), reason);
       for (const r of approved) {
-        audit.push({
-          action: 'review.approve',
-          entityType: 'binding_review',
-          entityId: r.id,
-          storeId: r.storeId,
-          branchId: r.branchId,
-          before: { binding: r.baseline },
-          after: { binding: r.submitted, shown: true, revision: r.revision },
-          reason,
-        });
+        audit.push(reviewDecisionAudit(r, { action: 'review.approve', shown: true, reason }));
       }
     }
     await writeAudit(trx, by, audit);
